@@ -1,0 +1,179 @@
+"""Site-wide models: the home page, standard pages, topics and site settings.
+
+``Topic`` is the one controlled vocabulary of the site. People's competence areas
+(särskilda kompetensområden), positions, posts and events all point at the same topics,
+so a topic page can gather everything about it.
+"""
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from .blocks import BaseStreamBlock
+
+
+class ImportedContentMixin(models.Model):
+    """Remembers where imported content came from and what the import wrote.
+
+    ``seed_source`` names the seed file and line; ``seed_revision`` is the revision the
+    import published, so a later import can tell whether an editor has changed the page
+    since (editors' work wins).
+    """
+
+    seed_source = models.CharField(
+        _("importkälla"), max_length=255, blank=True, editable=False, db_index=True
+    )
+    seed_fingerprint = models.CharField(
+        _("importens kontrollsumma"), max_length=64, blank=True, editable=False
+    )
+    seed_revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        verbose_name=_("importerad version"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Topic(index.Indexed, Orderable):
+    """A subject the association speaks on, e.g. "Äldreomsorg" or "Barn och unga".
+
+    Names are unique regardless of case, so "äldreomsorg" and "Äldreomsorg" are one topic.
+    """
+
+    name = models.CharField(_("namn"), max_length=100)
+    slug = models.SlugField(_("adress"), max_length=100, unique=True, allow_unicode=False)
+    description = models.TextField(_("beskrivning"), blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("ämne")
+        verbose_name_plural = _("ämnen")
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="topic_name_unique_ci"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:100]
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        clash = Topic.objects.filter(name__iexact=self.name).exclude(pk=self.pk)
+        if clash.exists():
+            raise ValidationError({"name": _("Det finns redan ett ämne med det namnet.")})
+
+
+class HomePage(Page):
+    """The start page: latest posts, current positions, upcoming events, find a spokesperson."""
+
+    introduction = models.TextField(_("ingress"), blank=True)
+    spokesperson_text = models.TextField(
+        _("text om talespersoner"),
+        blank=True,
+        help_text=_("Visas vid länken ”Hitta en talesperson”."),
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("introduction"),
+        FieldPanel("spokesperson_text"),
+    ]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = [
+        "blog.BlogIndexPage",
+        "blog.PositionIndexPage",
+        "people.PeopleIndexPage",
+        "events.EventIndexPage",
+        "contact.ContactPage",
+        "fss_site.StandardPage",
+    ]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("startsida")
+        verbose_name_plural = _("startsidor")
+
+
+class StandardPage(Page):
+    """A plain page such as "Om FSS" or the privacy notice."""
+
+    introduction = models.TextField(_("ingress"), blank=True)
+    body = StreamField(BaseStreamBlock(), verbose_name=_("innehåll"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("introduction"), FieldPanel("body")]
+    search_fields = Page.search_fields + [
+        index.SearchField("introduction"),
+        index.SearchField("body"),
+    ]
+
+    parent_page_types = ["fss_site.HomePage", "fss_site.StandardPage"]
+    subpage_types = ["fss_site.StandardPage"]
+
+    class Meta:
+        verbose_name = _("standardsida")
+        verbose_name_plural = _("standardsidor")
+
+
+@register_setting(icon="cog")
+class SiteSettings(BaseSiteSetting):
+    """Contact address, social links and footer text, editable per site."""
+
+    contact_email = models.EmailField(
+        _("kontaktadress"),
+        default="info@socialchefer.se",
+        help_text=_("Kontaktförfrågningar skickas hit."),
+    )
+    footer_text = RichTextField(_("sidfotstext"), blank=True, features=["bold", "italic", "link"])
+    linkedin_url = models.URLField(_("LinkedIn"), blank=True)
+    facebook_url = models.URLField(_("Facebook"), blank=True)
+    instagram_url = models.URLField(_("Instagram"), blank=True)
+    youtube_url = models.URLField(_("YouTube"), blank=True)
+    x_url = models.URLField(_("X"), blank=True)
+
+    panels = [
+        FieldPanel("contact_email"),
+        FieldPanel("footer_text"),
+        MultiFieldPanel(
+            [
+                FieldPanel("linkedin_url"),
+                FieldPanel("facebook_url"),
+                FieldPanel("instagram_url"),
+                FieldPanel("youtube_url"),
+                FieldPanel("x_url"),
+            ],
+            heading=_("Sociala medier"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("webbplatsinställningar")
+
+    @property
+    def social_links(self):
+        """The social links that are filled in, as (label, url) pairs."""
+        fields = ["linkedin_url", "facebook_url", "instagram_url", "youtube_url", "x_url"]
+        return [
+            (self._meta.get_field(name).verbose_name, getattr(self, name))
+            for name in fields
+            if getattr(self, name)
+        ]

@@ -1,0 +1,23 @@
+"""Snippets of the site-wide vocabulary, registered with list filters and search."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .models import Topic
+
+
+class TopicViewSet(SnippetViewSet):
+    model = Topic
+    icon = "tag"
+    menu_label = _("Ämnen")
+    menu_order = 200
+    add_to_admin_menu = True
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    list_filter = {"name": ["icontains"]}
+    sort_order_field = "sort_order"
+    list_export = ["name", "slug", "description"]
+
+
+register_snippet(TopicViewSet)

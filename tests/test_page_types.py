@@ -1,0 +1,243 @@
+"""Every page type: where it may live, that editors can create it, that it renders."""
+
+import datetime
+
+from django.utils import timezone
+from wagtail.models import Page
+from wagtail.test.utils import WagtailPageTestCase
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+from blog.models import BlogIndexPage, BlogPage, Category, PositionIndexPage, PositionPage
+from events.models import EventIndexPage, EventPage
+from fss_site.contact.models import ContactPage
+from fss_site.models import HomePage, StandardPage, Topic
+from fss_site.site_tree import ensure_site_tree
+from people.models import PeopleIndexPage, PersonPage
+
+
+class PageTreeTestCase(WagtailPageTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.tree, _ = ensure_site_tree()
+        cls.topic = Topic.objects.create(name="Äldreomsorg")
+        cls.category = Category.objects.create(name="Första linjens socialtjänst")
+        cls.person = PersonPage(title="Anna Testsson", slug="anna-testsson", job_title="Chef")
+        cls.tree.people.add_child(instance=cls.person)
+        cls.event = EventPage(
+            title="Seminarium",
+            slug="seminarium",
+            start=timezone.make_aware(datetime.datetime(2030, 4, 21, 13, 0)),
+        )
+        cls.tree.events.add_child(instance=cls.event)
+        cls.post = BlogPage(title="Ett inlägg", slug="ett-inlagg", date=datetime.date(2022, 10, 24))
+        cls.tree.blog.add_child(instance=cls.post)
+        cls.position = PositionPage(title="En ståndpunkt", slug="en", statement="Vi tycker så.")
+        cls.tree.positions.add_child(instance=cls.position)
+
+    def setUp(self):
+        self.user = self.login()
+
+
+class TestParentsAndChildren(PageTreeTestCase):
+    def test_home_lives_at_root_only(self):
+        self.assertAllowedParentPageTypes(HomePage, {Page})
+        self.assertAllowedSubpageTypes(
+            HomePage,
+            {
+                BlogIndexPage,
+                PositionIndexPage,
+                PeopleIndexPage,
+                EventIndexPage,
+                ContactPage,
+                StandardPage,
+            },
+        )
+
+    def test_sections_live_under_home(self):
+        for index_page in [
+            BlogIndexPage,
+            PositionIndexPage,
+            PeopleIndexPage,
+            EventIndexPage,
+            ContactPage,
+        ]:
+            self.assertAllowedParentPageTypes(index_page, {HomePage})
+
+    def test_each_index_holds_only_its_own_pages(self):
+        self.assertAllowedSubpageTypes(BlogIndexPage, {BlogPage})
+        self.assertAllowedSubpageTypes(PositionIndexPage, {PositionPage})
+        self.assertAllowedSubpageTypes(PeopleIndexPage, {PersonPage})
+        self.assertAllowedSubpageTypes(EventIndexPage, {EventPage})
+        self.assertAllowedSubpageTypes(ContactPage, set())
+
+    def test_leaf_pages_have_one_parent_and_no_children(self):
+        for leaf, parent in [
+            (BlogPage, BlogIndexPage),
+            (PositionPage, PositionIndexPage),
+            (PersonPage, PeopleIndexPage),
+            (EventPage, EventIndexPage),
+        ]:
+            self.assertAllowedParentPageTypes(leaf, {parent})
+            self.assertAllowedSubpageTypes(leaf, set())
+
+    def test_standard_pages_nest(self):
+        self.assertAllowedParentPageTypes(StandardPage, {HomePage, StandardPage})
+        self.assertCanNotCreateAt(BlogIndexPage, StandardPage)
+
+    def test_singletons_cannot_be_created_twice(self):
+        for model in [
+            BlogIndexPage,
+            PositionIndexPage,
+            PeopleIndexPage,
+            EventIndexPage,
+            ContactPage,
+        ]:
+            with self.subTest(model=model.__name__):
+                self.assertFalse(model.can_create_at(self.tree.home))
+        self.assertTrue(StandardPage.can_create_at(self.tree.home))
+        self.assertFalse(HomePage.can_create_at(Page.get_first_root_node()))
+
+
+class TestEditorsCanCreate(PageTreeTestCase):
+    def test_blog_page(self):
+        self.assertCanCreate(
+            self.tree.blog,
+            BlogPage,
+            nested_form_data(
+                {
+                    "title": "Nytt inlägg",
+                    "slug": "nytt-inlagg",
+                    "date": "2024-05-01",
+                    "category": self.category.pk,
+                    "topics": [self.topic.pk],
+                    "tags": "tillit, socialtjänstlag",
+                    "excerpt": "Kort om inlägget.",
+                    "authors": inline_formset(
+                        [{"person": self.person.pk, "byline": "socialchef i Lund"}]
+                    ),
+                    "body": streamfield(
+                        [
+                            ("heading", {"text": "Tillitsbrist", "level": "h2"}),
+                            ("paragraph", rich_text("<p>Ett stycke.</p>")),
+                            ("quote", {"text": "Ett citat", "attribution": "Någon"}),
+                            ("caption", {"text": "En bildtext", "credit": "Fotograf"}),
+                            ("attachment", {"title": "Rapport", "document": "", "url": ""}),
+                            (
+                                "bullet_list",
+                                {"items": streamfield([("item", "Ett"), ("item", "Två")])},
+                            ),
+                        ]
+                    ),
+                    "related_event": self.event.pk,
+                }
+            ),
+        )
+        post = BlogPage.objects.get(slug="nytt-inlagg")
+        self.assertEqual(post.authors.get().byline, "socialchef i Lund")
+        self.assertEqual([b.block_type for b in post.body][:2], ["heading", "paragraph"])
+        self.assertEqual(sorted(post.tags.names()), ["socialtjänstlag", "tillit"])
+
+    def test_position_page(self):
+        self.assertCanCreate(
+            self.tree.positions,
+            PositionPage,
+            nested_form_data(
+                {
+                    "title": "Remissvar",
+                    "slug": "remissvar",
+                    "statement": "FSS stöder förslaget.",
+                    "body": streamfield([]),
+                    "topics": [self.topic.pk],
+                    "status": "current",
+                    "related_posts": [self.post.pk],
+                    "referring_authority": "Socialdepartementet",
+                    "reference_number": "S2023/01234",
+                    "response_deadline": "2024-02-01",
+                }
+            ),
+        )
+        self.assertTrue(PositionPage.objects.get(slug="remissvar").is_consultation_response)
+
+    def test_person_page(self):
+        self.assertCanCreate(
+            self.tree.people,
+            PersonPage,
+            nested_form_data(
+                {
+                    "title": "Bo Exempel",
+                    "slug": "bo-exempel",
+                    "job_title": "Socialdirektör",
+                    "employer": "Exempelstads kommun",
+                    "roles": inline_formset(
+                        [{"kind": "regional_lead", "region": "Gävle/Dala", "label": ""}]
+                    ),
+                    "topics": [self.topic.pk],
+                    "is_board_member": "on",
+                    "is_spokesperson": "on",
+                    "bio": rich_text("<p>Presentation.</p>"),
+                }
+            ),
+        )
+        person = PersonPage.objects.get(slug="bo-exempel")
+        self.assertEqual(person.regions, ["Gävle/Dala"])
+
+    def test_event_page(self):
+        self.assertCanCreate(
+            self.tree.events,
+            EventPage,
+            nested_form_data(
+                {
+                    "title": "Almedalen",
+                    "slug": "almedalen",
+                    "start": "2030-06-25 09:00",
+                    "end": "2030-06-29 17:00",
+                    "city": "Visby",
+                    "description": streamfield([]),
+                    "participants": inline_formset(
+                        [
+                            {
+                                "person": "",
+                                "name": "Extern Talare",
+                                "title": "Forskare",
+                                "part": "speaker",
+                            }
+                        ]
+                    ),
+                    "attendance_days": inline_formset(
+                        [{"person": self.person.pk, "day": "2030-06-26", "preliminary": "on"}]
+                    ),
+                    "hearing_loop": "on",
+                }
+            ),
+        )
+        event = EventPage.objects.get(slug="almedalen")
+        self.assertEqual(len(event.days), 5)
+        self.assertTrue(event.attendance_days.get().preliminary)
+
+    def test_standard_page(self):
+        self.assertCanCreate(
+            self.tree.home,
+            StandardPage,
+            nested_form_data(
+                {"title": "Om oss", "slug": "om-oss", "introduction": "", "body": streamfield([])}
+            ),
+        )
+
+
+class TestRenderable(PageTreeTestCase):
+    def test_every_page_renders(self):
+        for page in [
+            self.tree.home,
+            self.tree.blog,
+            self.tree.positions,
+            self.tree.people,
+            self.tree.events,
+            self.tree.contact,
+            self.tree.privacy,
+            self.post,
+            self.position,
+            self.person,
+            self.event,
+        ]:
+            with self.subTest(page=page.title):
+                self.assertPageIsRenderable(page)
