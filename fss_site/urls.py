@@ -14,4 +14,9 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += [
+    path("", include("fss_site.machine_urls")),
+    path("", include("fss_site.public_urls")),
+    path("", include("fss_site.contact.urls")),
+    path("", include(wagtail_urls)),
+]

@@ -1,0 +1,3 @@
+"""URL patterns of the contact feature."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URL patterns of the public site (machine_urls)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URL patterns of the public site (public_urls)."""
+
+urlpatterns: list = []
