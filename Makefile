@@ -14,6 +14,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
+# axe-core for the browser tests' accessibility checks; skipped where npm is missing.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then (npm ci --no-audit --no-fund --loglevel=error && touch $@) || echo "npm ci misslyckades: tillgänglighetstesterna hoppas över"; \
+	else echo "npm saknas: tillgänglighetstesterna i webbläsaren hoppas över"; fi
+
 install: $(STAMP)
 
 migrate: install
@@ -27,7 +32,7 @@ run: content
 	@$(MANAGE) create_local_admin
 	$(MANAGE) runserver 127.0.0.1:8000
 
-test: install
+test: install node_modules/.installed
 	$(BIN)/pytest
 
 lint: install
@@ -43,4 +48,4 @@ bench: install
 	@if [ -x bench/run ]; then bench/run; else echo "Inga benchmarks ännu."; fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache staticfiles
+	rm -rf $(VENV) .pytest_cache staticfiles node_modules
