@@ -1,18 +1,19 @@
 """Shared fixtures: the page tree and users in the editorial groups."""
 
 import pytest
-from django.contrib.auth.models import Group
-
-from fss_site.site_tree import ensure_site_tree
 
 
 @pytest.fixture
 def site_tree(db):
+    from fss_site.site_tree import ensure_site_tree
+
     tree, _created = ensure_site_tree()
     return tree
 
 
 def make_user(django_user_model, username, group_name=None, **extra):
+    from django.contrib.auth.models import Group
+
     user = django_user_model.objects.create_user(
         username=username, email=f"{username}@example.org", password="pw-" + username, **extra
     )
