@@ -9,6 +9,7 @@ import time
 from io import StringIO
 
 import pytest
+from dbutil import ON_POSTGRES, subprocess_database_url
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections
@@ -17,18 +18,7 @@ from blog.models import BlogPage
 from people.models import PersonPage
 from seeds.importer import ADVISORY_LOCK_KEY
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="needs PostgreSQL (DATABASE_URL=postgres://…)",
-)
-
-
-def _database_url():
-    db = settings.DATABASES["default"]
-    user = db.get("USER") or "postgres"
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    return f"postgres://{user}@{host}:{port}/{db['NAME']}"
+pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL")
 
 
 def _lock_held_by_other_backend():
@@ -43,7 +33,7 @@ def _lock_held_by_other_backend():
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_import_killed_part_way_leaves_nothing_and_next_run_completes():
-    env = {**os.environ, "DATABASE_URL": _database_url()}
+    env = {**os.environ, "DATABASE_URL": subprocess_database_url()}
     env["DJANGO_SETTINGS_MODULE"] = "fss_site.settings.test"
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "manage.py", "import_seeds"],
