@@ -1,0 +1,212 @@
+"""iCalendar (.ics) files of events: one event, all events, and the events on a topic.
+
+Times are given in Europe/Stockholm with a VTIMEZONE that carries the daylight saving
+rules, so calendar programs show the right local time whatever their own zone. UIDs are
+built from the page id and never change; SEQUENCE is ``EventPage.ical_sequence``, raised
+whenever a published change moves the event in time or place or renames it (see
+``events.signals``), so subscribers' calendars replace the old copy.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import icalendar
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from wagtail.models import Site
+
+from fss_site.machine import (
+    UID_DOMAIN,
+    absolute_url,
+    first_paragraph_text,
+    site_for_request,
+    site_name,
+    topic_path,
+)
+from fss_site.models import Topic
+
+from .models import EventPage
+
+TZID = "Europe/Stockholm"
+STOCKHOLM = ZoneInfo(TZID)
+PRODID = "-//Foreningen Sveriges socialchefer//Kalendarium//SV"
+#: How often subscribed calendars are asked to look for changes.
+REFRESH_INTERVAL = datetime.timedelta(hours=6)
+
+
+def public_events(site: Site):
+    """Live, public events of ``site`` in start order, with what a calendar shows prefetched."""
+    return (
+        EventPage.objects.live()
+        .public()
+        .descendant_of(site.root_page)
+        .filter(alias_of__isnull=True)
+        .prefetch_related("topics", "organisers")
+        .order_by("start", "pk")
+    )
+
+
+def event_uid(event: EventPage) -> str:
+    return f"event-{event.pk}@{UID_DOMAIN}"
+
+
+def stockholm_timezone() -> icalendar.Timezone:
+    """VTIMEZONE for Europe/Stockholm with the EU summer-time rules (since 1996).
+
+    Summer time (CEST, UTC+2) begins at 02:00 on the last Sunday of March; standard
+    time (CET, UTC+1) returns at 03:00 on the last Sunday of October.
+    """
+    vtimezone = icalendar.Timezone()
+    vtimezone.add("tzid", TZID)
+    vtimezone.add("x-lic-location", TZID)
+
+    daylight = icalendar.TimezoneDaylight()
+    daylight.add("tzname", "CEST")
+    daylight.add("tzoffsetfrom", datetime.timedelta(hours=1))
+    daylight.add("tzoffsetto", datetime.timedelta(hours=2))
+    daylight.add("dtstart", datetime.datetime(1970, 3, 29, 2, 0))
+    daylight.add("rrule", {"freq": "yearly", "bymonth": 3, "byday": "-1su"})
+
+    standard = icalendar.TimezoneStandard()
+    standard.add("tzname", "CET")
+    standard.add("tzoffsetfrom", datetime.timedelta(hours=2))
+    standard.add("tzoffsetto", datetime.timedelta(hours=1))
+    standard.add("dtstart", datetime.datetime(1970, 10, 25, 3, 0))
+    standard.add("rrule", {"freq": "yearly", "bymonth": 10, "byday": "-1su"})
+
+    vtimezone.add_component(daylight)
+    vtimezone.add_component(standard)
+    return vtimezone
+
+
+def event_location(event: EventPage) -> str:
+    """Venue, address and city; "Digitalt" for an event that only takes place online."""
+    parts = (event.venue, event.address, event.city)
+    place = ", ".join(part.strip() for part in parts if part and part.strip())
+    if place:
+        return place
+    return _("Digitalt") if event.online else ""
+
+
+def event_description(event: EventPage, url: str) -> str:
+    """The summary (or first paragraph), the organisers and the useful links."""
+    parts = []
+    summary = event.summary.strip() or first_paragraph_text(event.description)
+    if summary:
+        parts.append(summary)
+    organisers = [organisation.name for organisation in event.organisers.all()]
+    if organisers:
+        parts.append(_("Arrangör: %(names)s") % {"names": ", ".join(organisers)})
+    if event.online and event.online_url:
+        parts.append(_("Digital sändning: %(url)s") % {"url": event.online_url})
+    if event.registration_url:
+        parts.append(_("Anmälan: %(url)s") % {"url": event.registration_url})
+    parts.append(_("Mer information: %(url)s") % {"url": url})
+    return "\n\n".join(parts)
+
+
+def event_times(event: EventPage):
+    """DTSTART and DTEND values: dates for all-day events (end exclusive), else local times.
+
+    A timed event without an end time gets no DTEND.
+    """
+    if event.all_day:
+        days = event.days
+        return days[0], days[-1] + datetime.timedelta(days=1)
+    start = timezone.localtime(event.start, STOCKHOLM)
+    end = timezone.localtime(event.end, STOCKHOLM) if event.end else None
+    return start, end
+
+
+def build_vevent(event: EventPage, url: str) -> icalendar.Event:
+    vevent = icalendar.Event()
+    vevent.add("uid", event_uid(event))
+    vevent.add("sequence", event.ical_sequence)
+    changed = event.last_published_at or event.latest_revision_created_at or timezone.now()
+    vevent.add("dtstamp", changed)
+    vevent.add("last-modified", changed)
+    if event.first_published_at:
+        vevent.add("created", event.first_published_at)
+    vevent.add("summary", event.title)
+    start, end = event_times(event)
+    vevent.add("dtstart", start)
+    if end is not None:
+        vevent.add("dtend", end)
+    location = event_location(event)
+    if location:
+        vevent.add("location", location)
+    vevent.add("description", event_description(event, url))
+    vevent.add("url", url)
+    topics = [topic.name for topic in event.topics.all()]
+    if topics:
+        vevent.add("categories", topics)
+    return vevent
+
+
+def build_calendar(events, request, *, name: str = "", description: str = ""):
+    """A VCALENDAR with the Stockholm VTIMEZONE and one VEVENT per event."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    if name:
+        calendar.calendar_name = name
+        calendar.add("x-wr-timezone", TZID)
+        calendar.refresh_interval = REFRESH_INTERVAL
+        calendar.add("x-published-ttl", icalendar.vDuration(REFRESH_INTERVAL))
+    if description:
+        calendar.description = description
+    calendar.add_component(stockholm_timezone())
+    for event in events:
+        calendar.add_component(build_vevent(event, event.get_full_url(request)))
+    return calendar
+
+
+def calendar_response(calendar: icalendar.Calendar, filename: str) -> HttpResponse:
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response.headers["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+# -- views ----------------------------------------------------------------------------
+
+
+def event_ics(request, page_id: int):
+    """One event, for "Lägg till i kalendern"."""
+    site = site_for_request(request)
+    event = get_object_or_404(public_events(site), pk=page_id)
+    calendar = build_calendar([event], request)
+    return calendar_response(calendar, f"{event.slug}.ics")
+
+
+def all_events_ics(request):
+    """Every event, for subscribing."""
+    site = site_for_request(request)
+    name = _("%(site)s – kalendarium") % {"site": site_name(site)}
+    calendar = build_calendar(
+        public_events(site),
+        request,
+        name=name,
+        description=_("Seminarier, konferenser och andra evenemang med %(site)s.")
+        % {"site": site_name(site)},
+    )
+    return calendar_response(calendar, "kalendarium.ics")
+
+
+def topic_events_ics(request, slug: str):
+    """The events on one topic, for subscribing."""
+    site = site_for_request(request)
+    topic = get_object_or_404(Topic, slug=slug)
+    calendar = build_calendar(
+        public_events(site).filter(topics=topic),
+        request,
+        name=_("%(site)s – kalendarium: %(topic)s")
+        % {"site": site_name(site), "topic": topic.name},
+        description=_("Evenemang om %(topic)s. Mer om ämnet: %(url)s")
+        % {"topic": topic.name, "url": absolute_url(site, topic_path(topic.slug))},
+    )
+    return calendar_response(calendar, f"kalendarium-{topic.slug}.ics")

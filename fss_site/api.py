@@ -1,0 +1,142 @@
+"""The public, read-only Wagtail API (v2) at /api/v2/: pages, images and documents.
+
+Only what any visitor may see is served, whoever asks: live pages outside every private
+section (even for signed-in users who could open them on the site), and images and
+documents outside restricted collections. The endpoints answer GET only.
+
+Listings of one page type (``?type=blog.BlogPage``) prefetch the related objects the
+type's ``api_fields`` show, so a listing costs the same number of queries however many
+pages it holds.
+"""
+
+from django.db.models import Prefetch, Q
+from taggit.managers import _TaggableManager
+from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.serializers import PageSerializer
+from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail.documents.api.v2.serializers import DocumentSerializer
+from wagtail.documents.api.v2.views import DocumentsAPIViewSet
+from wagtail.images.api.v2.serializers import ImageSerializer
+from wagtail.images.api.v2.views import ImagesAPIViewSet
+from wagtail.models import Collection, CollectionViewRestriction
+
+from blog.models import BlogPage, BlogPageAuthor, PositionPage
+from events.models import AttendanceDay, EventPage, EventParticipant
+from fss_site.api_fields import PrefetchedTagsField
+from people.models import PersonPage
+
+
+def restricted_collection_ids() -> set[int]:
+    """Collections under any view restriction, with their descendants."""
+    paths = list(
+        Collection.objects.filter(
+            pk__in=CollectionViewRestriction.objects.values("collection_id")
+        ).values_list("path", flat=True)
+    )
+    if not paths:
+        return set()
+    under_any = Q()
+    for path in paths:
+        under_any |= Q(path__startswith=path)
+    return set(Collection.objects.filter(under_any).values_list("pk", flat=True))
+
+
+def listing_prefetches():
+    """select_related and prefetch_related per page type, for the types' api_fields."""
+    return {
+        BlogPage: (
+            ["category"],
+            [
+                "topics",
+                "tags",
+                Prefetch(
+                    "authors",
+                    queryset=BlogPageAuthor.objects.select_related("person").order_by("sort_order"),
+                ),
+            ],
+        ),
+        PositionPage: (["superseded_by", "response_document"], ["topics"]),
+        PersonPage: (["photo"], ["topics", "roles"]),
+        EventPage: (
+            [],
+            [
+                "topics",
+                "organisers",
+                Prefetch(
+                    "participants",
+                    queryset=EventParticipant.objects.select_related("person").order_by(
+                        "sort_order"
+                    ),
+                ),
+                Prefetch(
+                    "attendance_days",
+                    queryset=AttendanceDay.objects.select_related("person").order_by(
+                        "day", "sort_order"
+                    ),
+                ),
+            ],
+        ),
+    }
+
+
+class PrefetchedTagsMixin:
+    """Serialize tags from ``prefetch_related("tags")`` instead of one query per object."""
+
+    def build_property_field(self, field_name, model_class):
+        if isinstance(getattr(model_class, field_name, None), _TaggableManager):
+            return PrefetchedTagsField, {}
+        return super().build_property_field(field_name, model_class)
+
+
+class PublicPageSerializer(PrefetchedTagsMixin, PageSerializer):
+    pass
+
+
+class PublicImageSerializer(PrefetchedTagsMixin, ImageSerializer):
+    pass
+
+
+class PublicDocumentSerializer(PrefetchedTagsMixin, DocumentSerializer):
+    pass
+
+
+class PublicPagesAPIViewSet(PagesAPIViewSet):
+    base_serializer_class = PublicPageSerializer
+
+    def get_base_queryset(self):
+        # Wagtail lets a request see restricted pages it has access to (a signed-in
+        # group member, a password given in the session); this API is for everyone.
+        return super().get_base_queryset().public()
+
+    def get_queryset(self):
+        queryset = super().get_queryset().select_related("locale")
+        select, prefetch = listing_prefetches().get(queryset.model, ((), ()))
+        return queryset.select_related(*select).prefetch_related(*prefetch)
+
+
+class PublicImagesAPIViewSet(ImagesAPIViewSet):
+    base_serializer_class = PublicImageSerializer
+
+    def get_queryset(self):
+        return (
+            self.model.objects.exclude(collection__in=restricted_collection_ids())
+            .prefetch_related("tags")
+            .order_by("id")
+        )
+
+
+class PublicDocumentsAPIViewSet(DocumentsAPIViewSet):
+    base_serializer_class = PublicDocumentSerializer
+
+    def get_queryset(self):
+        return (
+            self.model.objects.exclude(collection__in=restricted_collection_ids())
+            .prefetch_related("tags")
+            .order_by("id")
+        )
+
+
+api_router = WagtailAPIRouter("wagtailapi")
+api_router.register_endpoint("pages", PublicPagesAPIViewSet)
+api_router.register_endpoint("images", PublicImagesAPIViewSet)
+api_router.register_endpoint("documents", PublicDocumentsAPIViewSet)
