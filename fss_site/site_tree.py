@@ -6,7 +6,9 @@ can find them without knowing slugs.
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
@@ -41,11 +43,21 @@ def _child(parent, model, *, slug, title, **fields):
     return page, True
 
 
+def site_address() -> tuple[str, int]:
+    """Host name and port of the public site, from the SITE_URL setting."""
+    url = urlsplit(getattr(settings, "SITE_URL", "") or "http://localhost")
+    default_port = 443 if url.scheme == "https" else 80
+    return url.hostname or "localhost", url.port or default_port
+
+
 @transaction.atomic
 def ensure_site_tree() -> tuple[SiteTree, list[str]]:
     """Create the home page and section pages that are missing; report what was made."""
     created: list[str] = []
     root = Page.get_first_root_node()
+    if root is None:
+        # A flushed database (Wagtail's migrations normally make the root).
+        root = Page.add_root(instance=Page(title="Root", slug="root", live=True))
     home = HomePage.objects.first()
     if home is None:
         # Wagtail's placeholder "Welcome" page has the slug we want; move it aside.
@@ -74,9 +86,10 @@ def ensure_site_tree() -> tuple[SiteTree, list[str]]:
 
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
+        hostname, port = site_address()
         Site.objects.create(
-            hostname="localhost",
-            port=80,
+            hostname=hostname,
+            port=port,
             root_page=home,
             is_default_site=True,
             site_name=_("Föreningen Sveriges socialchefer"),
