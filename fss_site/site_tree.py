@@ -10,8 +10,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from wagtail.models import Page, Site
+from wagtail.rich_text import RichText
 
 from blog.models import BlogIndexPage, PositionIndexPage
 from events.models import EventIndexPage
@@ -41,6 +43,51 @@ def _child(parent, model, *, slug, title, **fields):
     parent.add_child(instance=page)
     page.save_revision().publish()
     return page, True
+
+
+def privacy_notice() -> list[tuple[str, object]]:
+    """The privacy notice's first text: what the contact form stores, why and for how long."""
+    paragraphs = [
+        _(
+            "När du skickar en förfrågan via kontaktformuläret sparar vi de uppgifter du "
+            "lämnar: namn, e-postadress, organisation, telefonnummer (om du anger det), vad "
+            "förfrågan gäller, vald talesperson, ämne, önskade dagar i Almedalen och ditt "
+            "meddelande, samt när förfrågan kom in och att du godkände behandlingen. "
+            "Föreningen Sveriges socialchefer (FSS) är personuppgiftsansvarig."
+        ),
+        _(
+            "Vi använder uppgifterna bara för att besvara och hantera din förfrågan. Den "
+            "rättsliga grunden är ditt samtycke, som du lämnar när du skickar formuläret. Du "
+            "kan när som helst återkalla samtycket genom att mejla info@socialchefer.se; då "
+            "raderar vi förfrågan."
+        ),
+        _(
+            "Förfrågan skickas med e-post till föreningens kontaktadress och kan läsas av FSS "
+            "styrelse, de talespersoner förfrågan gäller och de som administrerar webbplatsen. "
+            "Du får en bekräftelse till den e-postadress du angett. Webbplatsen och e-posten "
+            "drivs av leverantörer som är personuppgiftsbiträden åt FSS. Vi säljer inte och "
+            "lämnar inte ut uppgifterna till någon annan."
+        ),
+        _(
+            "Förfrågningar raderas automatiskt från webbplatsen efter 365 dagar. Förfrågningar "
+            "som vårt skydd mot skräppost stoppar raderas efter högst 30 dagar."
+        ),
+        _(
+            "Vi sparar inte din IP-adress. För att stoppa missbruk räknar webbplatsen i högst "
+            "tio minuter hur många förfrågningar som kommer från samma adress, i en form som "
+            "inte visar adressen."
+        ),
+        _(
+            "Du har rätt att få veta vilka uppgifter vi har om dig och att få dem rättade eller "
+            "raderade. Kontakta oss på info@socialchefer.se. Du kan också lämna klagomål till "
+            "Integritetsskyddsmyndigheten (IMY)."
+        ),
+    ]
+    blocks: list[tuple[str, object]] = [
+        ("heading", {"text": _("Kontaktformuläret"), "level": "h2"})
+    ]
+    blocks += [("paragraph", RichText(f"<p>{escape(text)}</p>")) for text in paragraphs]
+    return blocks
 
 
 def site_address() -> tuple[str, int]:
@@ -133,7 +180,10 @@ def ensure_site_tree() -> tuple[SiteTree, list[str]]:
             StandardPage,
             "integritet",
             _("Integritetspolicy"),
-            {"introduction": _("Så behandlar vi personuppgifter som du lämnar via webbplatsen.")},
+            {
+                "introduction": _("Så behandlar vi personuppgifter som du lämnar via webbplatsen."),
+                "body": privacy_notice(),
+            },
         ),
     ]
     pages = {"home": home}

@@ -163,3 +163,10 @@ def test_site_tree_survives_a_flushed_database():
     tree, created = ensure_site_tree()
     assert tree.home.get_parent().depth == 1
     assert "Blogg" in created
+
+
+@pytest.mark.django_db
+def test_privacy_notice_explains_the_contact_form(client, site_tree):
+    html = client.get(site_tree.privacy.url).content.decode()
+    assert "<h2" in html and "Kontaktformuläret" in html
+    assert "365 dagar" in html
