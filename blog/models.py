@@ -8,22 +8,34 @@ the referring authority, its reference number, the deadline and the response as 
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models import Count, F, Prefetch
+from django.db.models.functions import Coalesce, ExtractYear, TruncDate
+from django.http import Http404
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, MultipleChooserPanel
+from wagtail.api import APIField
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from fss_site import seo
+from fss_site.api_fields import AuthorSerializer, CategorySerializer, TopicSerializer
 from fss_site.blocks import BaseStreamBlock
-from fss_site.models import ImportedContentMixin
+from fss_site.listing import feed_links, paginate, section_url, visible
+from fss_site.models import ImportedContentMixin, UniqueNameMixin
+from fss_site.text import reading_minutes, stream_text
+
+RSS = "application/rss+xml"
+ATOM = "application/atom+xml"
 
 
-class Category(index.Indexed, models.Model):
+class Category(UniqueNameMixin, index.Indexed, models.Model):
     """A blog category, e.g. "Första linjens socialtjänst"."""
 
     name = models.CharField(_("namn"), max_length=100)
@@ -37,9 +49,6 @@ class Category(index.Indexed, models.Model):
         ordering = ["name"]
         verbose_name = _("kategori")
         verbose_name_plural = _("kategorier")
-        constraints = [
-            models.UniqueConstraint(Lower("name"), name="category_name_unique_ci"),
-        ]
 
     def __str__(self):
         return self.name
@@ -58,8 +67,14 @@ class BlogPageTag(TaggedItemBase):
     )
 
 
-class BlogIndexPage(Page):
-    """Blogg: the list of posts."""
+class BlogIndexPage(RoutablePageMixin, Page):
+    """Blogg: the list of posts, with bookmarkable filters.
+
+    /blogg/kategori/<slug>/, /blogg/amne/<slug>/, /blogg/tagg/<slug>/,
+    /blogg/skribent/<person slug>/ and /blogg/<year>/, each paginated with ?page=.
+    """
+
+    POSTS_PER_PAGE = 10
 
     introduction = models.TextField(_("ingress"), blank=True)
 
@@ -71,6 +86,142 @@ class BlogIndexPage(Page):
     class Meta:
         verbose_name = _("blogg")
         verbose_name_plural = _("bloggar")
+
+    def posts(self, request):
+        """Visible posts of this blog, newest first, ready for listing."""
+        return BlogPage.listing(visible(BlogPage.objects.child_of(self), request))
+
+    def filter_links(self, request):
+        """Categories, topics and years that have posts, for the filter navigation."""
+        from fss_site.models import Topic
+
+        posts = visible(BlogPage.objects.child_of(self), request)
+        categories = Category.objects.filter(posts__in=posts.values("pk")).distinct()
+        topics = Topic.objects.filter(posts__in=posts.values("pk")).distinct()
+        years = (
+            posts.annotate(year=ExtractYear(Coalesce("date", TruncDate("first_published_at"))))
+            .exclude(year__isnull=True)
+            .order_by("-year")
+            .values_list("year", flat=True)
+            .distinct()
+        )
+        return {"categories": categories, "topics": topics, "years": years}
+
+    def _listing(self, request, posts, *, heading="", suffix="", description=None, feeds=()):
+        page_of_posts = paginate(request, posts, self.POSTS_PER_PAGE)
+        title = f"{self.title}: {heading}" if heading else self.title
+        query = f"?page={page_of_posts.number}" if page_of_posts.number > 1 else ""
+        index_url = self.get_url(request=request)
+        feed_specs = [
+            ("feeds:all-rss", (), gettext("Alla inlägg (RSS)"), RSS),
+            ("feeds:all-atom", (), gettext("Alla inlägg (Atom)"), ATOM),
+            *feeds,
+        ]
+        context_seo = seo.seo_for_page(
+            request,
+            self,
+            title=title if heading else None,
+            description=description,
+            suffix=suffix + query,
+            schema_type="CollectionPage",
+            feeds=feed_links(request, *feed_specs),
+        )
+        rss = [f["url"] for f in context_seo.feeds if f["type"] == RSS]
+        return self.render(
+            request,
+            context_overrides={
+                "posts": page_of_posts,
+                "filter_heading": heading,
+                "filter_title": title,
+                "index_url": index_url,
+                "seo": context_seo,
+                # The feed of what is listed: the filter's own feed, or all posts.
+                "feed_url": rss[-1] if rss else "",
+                "feed_label": gettext("Prenumerera på de här inläggen (RSS)")
+                if len(rss) > 1
+                else gettext("Prenumerera på alla inlägg (RSS)"),
+                "filters": self.filter_links(request),
+                "current_suffix": suffix,
+            },
+        )
+
+    @path("")
+    def index_route(self, request):
+        return self._listing(request, self.posts(request))
+
+    @re_path(r"^kategori/(?P<slug>[-\w]+)/$")
+    def category_route(self, request, slug):
+        category = Category.objects.filter(slug=slug).first()
+        if category is None:
+            raise Http404(gettext("Kategorin finns inte"))
+        return self._listing(
+            request,
+            self.posts(request).filter(category=category),
+            heading=gettext("Kategori %(name)s") % {"name": category.name},
+            suffix=f"kategori/{category.slug}/",
+            description=category.description or None,
+            feeds=[("feeds:category", (category.slug,), category.name + " (RSS)", RSS)],
+        )
+
+    @re_path(r"^amne/(?P<slug>[-\w]+)/$")
+    def topic_route(self, request, slug):
+        from fss_site.models import Topic
+
+        topic = Topic.objects.filter(slug=slug).first()
+        if topic is None:
+            raise Http404(gettext("Ämnet finns inte"))
+        return self._listing(
+            request,
+            self.posts(request).filter(topics=topic),
+            heading=gettext("Ämne %(name)s") % {"name": topic.name},
+            suffix=f"amne/{topic.slug}/",
+            description=topic.description or None,
+            feeds=[("feeds:topic", (topic.slug,), topic.name + " (RSS)", RSS)],
+        )
+
+    @re_path(r"^tagg/(?P<slug>[-\w]+)/$")
+    def tag_route(self, request, slug):
+        from taggit.models import Tag
+
+        tag = Tag.objects.filter(slug=slug).first()
+        if tag is None:
+            raise Http404(gettext("Taggen finns inte"))
+        return self._listing(
+            request,
+            self.posts(request).filter(tags=tag),
+            heading=gettext("Tagg %(name)s") % {"name": tag.name},
+            suffix=f"tagg/{tag.slug}/",
+        )
+
+    @re_path(r"^skribent/(?P<slug>[-\w]+)/$")
+    def author_route(self, request, slug):
+        from people.models import PersonPage
+
+        person = visible(PersonPage.objects.filter(slug=slug), request).first()
+        if person is None:
+            raise Http404(gettext("Skribenten finns inte"))
+        return self._listing(
+            request,
+            self.posts(request).filter(authors__person=person).distinct(),
+            heading=gettext("Inlägg av %(name)s") % {"name": person.title},
+            suffix=f"skribent/{person.slug}/",
+            feeds=[("feeds:author", (person.pk,), person.title + " (RSS)", RSS)],
+        )
+
+    @re_path(r"^(?P<year>\d{4})/$")
+    def year_route(self, request, year):
+        year = int(year)
+        posts = (
+            self.posts(request)
+            .annotate(year=ExtractYear(Coalesce("date", TruncDate("first_published_at"))))
+            .filter(year=year)
+        )
+        return self._listing(
+            request,
+            posts,
+            heading=gettext("År %(year)s") % {"year": year},
+            suffix=f"{year}/",
+        )
 
 
 class BlogPage(ImportedContentMixin, Page):
@@ -126,6 +277,15 @@ class BlogPage(ImportedContentMixin, Page):
         index.RelatedFields("category", [index.SearchField("name")]),
         index.FilterField("date"),
     ]
+    api_fields = [
+        APIField("date"),
+        APIField("excerpt"),
+        APIField("category", serializer=CategorySerializer(read_only=True)),
+        APIField("topics", serializer=TopicSerializer(many=True, read_only=True)),
+        APIField("tags"),
+        APIField("authors", serializer=AuthorSerializer(many=True, read_only=True)),
+        APIField("body"),
+    ]
 
     parent_page_types = ["blog.BlogIndexPage"]
     subpage_types = []
@@ -140,6 +300,82 @@ class BlogPage(ImportedContentMixin, Page):
         if self.date:
             return self.date
         return self.first_published_at.date() if self.first_published_at else None
+
+    @classmethod
+    def listing(cls, queryset):
+        """Posts as the listings show them: category and authors loaded, newest first."""
+        return (
+            queryset.annotate(sort_date=Coalesce("date", TruncDate("first_published_at")))
+            .select_related("category")
+            .prefetch_related(
+                Prefetch(
+                    "authors",
+                    queryset=BlogPageAuthor.objects.select_related("person").order_by("sort_order"),
+                )
+            )
+            .order_by(F("sort_date").desc(nulls_last=True), "-pk")
+        )
+
+    @property
+    def body_text(self):
+        return stream_text(self.body)
+
+    @property
+    def reading_minutes(self):
+        """Estimated reading time of the excerpt and the body, in whole minutes."""
+        return reading_minutes(f"{self.excerpt} {self.body_text}")
+
+    def related_posts(self, request, topic_ids, limit=3):
+        """Other posts ranked by how many topics they share with this one."""
+        if not topic_ids:
+            return []
+        posts = (
+            visible(BlogPage.objects.all(), request)
+            .filter(topics__in=topic_ids)
+            .exclude(pk=self.pk)
+            .annotate(
+                shared=Count("topics", distinct=True),
+                sort_date=Coalesce("date", TruncDate("first_published_at")),
+            )
+            .order_by("-shared", F("sort_date").desc(nulls_last=True), "-pk")
+        )
+        return list(posts[:limit])
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        authors = list(self.authors.select_related("person").order_by("sort_order"))
+        topics = list(self.topics.all())
+        tags = list(self.tags.all())
+        event = self.related_event if self.related_event_id else None
+        if event is not None and not event.live:
+            event = None
+        canonical = self.get_full_url(request=request) or ""
+        feed_specs = [("feeds:all-rss", (), gettext("Alla inlägg (RSS)"), RSS)]
+        context.update(
+            {
+                "authors": authors,
+                "topics": topics,
+                "tags": tags,
+                "event": event,
+                "related_posts": self.related_posts(request, [t.pk for t in topics]),
+                "blog_url": section_url(request, "blog"),
+                "seo": seo.seo_for_page(
+                    request,
+                    self,
+                    og_type="article",
+                    json_ld=seo.blog_posting(
+                        request,
+                        self,
+                        authors=authors,
+                        topics=topics,
+                        tags=tags,
+                        canonical=canonical,
+                    ),
+                    feeds=feed_links(request, *feed_specs),
+                ),
+            }
+        )
+        return context
 
 
 class BlogPageAuthor(Orderable):
@@ -182,6 +418,44 @@ class PositionIndexPage(Page):
     class Meta:
         verbose_name = _("ståndpunktslista")
         verbose_name_plural = _("ståndpunktslistor")
+
+    def get_context(self, request, *args, **kwargs):
+        """Current positions grouped by topic, then the superseded ones with their successors."""
+        context = super().get_context(request, *args, **kwargs)
+        positions = visible(PositionPage.objects.child_of(self), request)
+        current = list(
+            positions.filter(status=PositionPage.CURRENT)
+            .prefetch_related("topics")
+            .order_by(F("date_adopted").desc(nulls_last=True), "title")
+        )
+        groups: dict = {}
+        without_topic = []
+        for position in current:
+            position_topics = list(position.topics.all())
+            if not position_topics:
+                without_topic.append(position)
+            for topic in position_topics:
+                groups.setdefault(topic, []).append(position)
+        by_topic = [
+            {"topic": topic, "positions": items}
+            for topic, items in sorted(
+                groups.items(), key=lambda kv: (kv[0].sort_order, kv[0].name)
+            )
+        ]
+        superseded = list(
+            positions.filter(status=PositionPage.SUPERSEDED)
+            .select_related("superseded_by")
+            .order_by(F("date_adopted").desc(nulls_last=True), "title")
+        )
+        context.update(
+            {
+                "by_topic": by_topic,
+                "without_topic": without_topic,
+                "superseded": superseded,
+                "seo": seo.seo_for_page(request, self, schema_type="CollectionPage"),
+            }
+        )
+        return context
 
 
 class PositionPage(Page):
@@ -268,6 +542,18 @@ class PositionPage(Page):
         index.RelatedFields("topics", [index.SearchField("name")]),
         index.FilterField("status"),
     ]
+    api_fields = [
+        APIField("statement"),
+        APIField("body"),
+        APIField("topics", serializer=TopicSerializer(many=True, read_only=True)),
+        APIField("date_adopted"),
+        APIField("status"),
+        APIField("superseded_by"),
+        APIField("referring_authority"),
+        APIField("reference_number"),
+        APIField("response_deadline"),
+        APIField("response_document"),
+    ]
 
     parent_page_types = ["blog.PositionIndexPage"]
     subpage_types = []
@@ -286,3 +572,44 @@ class PositionPage(Page):
     @property
     def is_consultation_response(self):
         return bool(self.referring_authority or self.reference_number or self.response_document)
+
+    @property
+    def is_superseded(self):
+        return self.status == self.SUPERSEDED
+
+    def get_context(self, request, *args, **kwargs):
+        from events.models import EventPage
+
+        context = super().get_context(request, *args, **kwargs)
+        topics = list(self.topics.all())
+        successor = self.superseded_by if self.superseded_by_id else None
+        if successor is not None and not successor.live:
+            successor = None
+        pk = self.pk or 0
+        related_posts = list(
+            BlogPage.listing(visible(BlogPage.objects.filter(positions=pk), request))[:10]
+        )
+        related_events = list(
+            visible(EventPage.objects.filter(positions=pk), request).order_by("-start")[:10]
+        )
+        supersedes = list(
+            visible(PositionPage.objects.filter(superseded_by=pk), request).order_by("title")
+        )
+        canonical = self.get_full_url(request=request) or ""
+        context.update(
+            {
+                "topics": topics,
+                "successor": successor,
+                "related_posts": related_posts,
+                "related_events": related_events,
+                "supersedes": supersedes,
+                "document": self.response_document if self.response_document_id else None,
+                "seo": seo.seo_for_page(
+                    request,
+                    self,
+                    og_type="article",
+                    json_ld=seo.position_article(request, self, topics=topics, canonical=canonical),
+                ),
+            }
+        )
+        return context

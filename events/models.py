@@ -9,21 +9,34 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.api import APIField
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from fss_site import seo
+from fss_site.api_fields import (
+    AttendanceDaySerializer,
+    OrganisationSerializer,
+    ParticipantSerializer,
+    TopicSerializer,
+)
 from fss_site.blocks import BaseStreamBlock
-from fss_site.models import ImportedContentMixin
+from fss_site.listing import feed_links, paginate, visible
+from fss_site.models import ImportedContentMixin, UniqueNameMixin
+
+ICAL = "text/calendar"
 
 
-class Organisation(index.Indexed, models.Model):
+class Organisation(UniqueNameMixin, index.Indexed, models.Model):
     """An organiser of events, e.g. "Vision" or "SKR"."""
 
     name = models.CharField(_("namn"), max_length=255)
@@ -36,9 +49,6 @@ class Organisation(index.Indexed, models.Model):
         ordering = ["name"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisationer")
-        constraints = [
-            models.UniqueConstraint(Lower("name"), name="organisation_name_unique_ci"),
-        ]
 
     def __str__(self):
         return self.name
@@ -57,8 +67,12 @@ class EventQuerySet(PageQuerySet):
 EventPageManager = PageManager.from_queryset(EventQuerySet)
 
 
-class EventIndexPage(Page):
-    """Kalendarium: upcoming and past events."""
+class EventIndexPage(RoutablePageMixin, Page):
+    """Kalendarium: upcoming and past events (all past events at /kalendarium/tidigare/)."""
+
+    UPCOMING_SHOWN = 50
+    PAST_SHOWN = 10
+    PAST_PER_PAGE = 20
 
     introduction = models.TextField(_("ingress"), blank=True)
 
@@ -70,6 +84,53 @@ class EventIndexPage(Page):
     class Meta:
         verbose_name = _("kalendarium")
         verbose_name_plural = _("kalendarier")
+
+    def events(self, request):
+        return visible(EventPage.objects.child_of(self), request)
+
+    def _feeds(self, request):
+        return feed_links(request, ("events:ical-feed", (), gettext("Kalendarium (iCal)"), ICAL))
+
+    @path("")
+    def index_route(self, request):
+        now = timezone.now()
+        upcoming = list(self.events(request).upcoming(now).order_by("start")[: self.UPCOMING_SHOWN])
+        past = list(self.events(request).past(now).order_by("-start")[: self.PAST_SHOWN + 1])
+        return self.render(
+            request,
+            context_overrides={
+                "upcoming": upcoming,
+                "past": past[: self.PAST_SHOWN],
+                "more_past": len(past) > self.PAST_SHOWN,
+                "seo": seo.seo_for_page(
+                    request, self, schema_type="CollectionPage", feeds=self._feeds(request)
+                ),
+            },
+        )
+
+    @path("tidigare/")
+    def past_route(self, request):
+        events = paginate(
+            request, self.events(request).past().order_by("-start", "-pk"), self.PAST_PER_PAGE
+        )
+        title = gettext("Tidigare evenemang")
+        query = f"?page={events.number}" if events.number > 1 else ""
+        return self.render(
+            request,
+            template="events/event_past_page.html",
+            context_overrides={
+                "events": events,
+                "title": title,
+                "seo": seo.seo_for_page(
+                    request,
+                    self,
+                    title=title,
+                    suffix="tidigare/" + query,
+                    schema_type="CollectionPage",
+                    description=gettext("Seminarier och konferenser som FSS har deltagit i."),
+                ),
+            },
+        )
 
 
 class EventPage(ImportedContentMixin, Page):
@@ -151,6 +212,29 @@ class EventPage(ImportedContentMixin, Page):
         index.FilterField("start"),
         index.FilterField("end"),
     ]
+    api_fields = [
+        APIField("start"),
+        APIField("end"),
+        APIField("all_day"),
+        APIField("venue"),
+        APIField("address"),
+        APIField("city"),
+        APIField("online"),
+        APIField("online_url"),
+        APIField("summary"),
+        APIField("description"),
+        APIField("organisers", serializer=OrganisationSerializer(many=True, read_only=True)),
+        APIField("topics", serializer=TopicSerializer(many=True, read_only=True)),
+        APIField("participants", serializer=ParticipantSerializer(many=True, read_only=True)),
+        APIField("attendance_days", serializer=AttendanceDaySerializer(many=True, read_only=True)),
+        APIField("recording_url"),
+        APIField("registration_url"),
+        APIField("hearing_loop"),
+        APIField("sign_language"),
+        APIField("captions"),
+        APIField("step_free"),
+        APIField("webcast"),
+    ]
 
     parent_page_types = ["events.EventIndexPage"]
     subpage_types = []
@@ -159,6 +243,16 @@ class EventPage(ImportedContentMixin, Page):
         verbose_name = _("evenemang")
         verbose_name_plural = _("evenemang")
         ordering = ["start"]
+
+    def with_content_json(self, content):
+        """Keep the calendar sequence number when a revision is loaded or published.
+
+        It counts published changes of the event, not revisions: a revision saved before
+        the last change carries an older number, which must not overwrite the current one.
+        """
+        obj = super().with_content_json(content)
+        obj.ical_sequence = self.ical_sequence
+        return obj
 
     def clean(self):
         super().clean()
@@ -179,6 +273,79 @@ class EventPage(ImportedContentMixin, Page):
         first = self.local_start.date()
         last = self.local_end.date() if self.end else first
         return [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
+
+    ACCESSIBILITY_FIELDS = ["hearing_loop", "sign_language", "captions", "step_free", "webcast"]
+    MAX_SCHEDULE_DAYS = 31
+
+    @property
+    def accessibility(self):
+        """The accessibility facts that hold, as Swedish labels."""
+        return [
+            capfirst(self._meta.get_field(name).verbose_name)
+            for name in self.ACCESSIBILITY_FIELDS
+            if getattr(self, name)
+        ]
+
+    @property
+    def is_past(self):
+        return (self.end or self.start) < timezone.now()
+
+    def schedule(self, attendance):
+        """Who is there on which day: one row per day of the event (or with attendance)."""
+        days = set(self.days) if len(self.days) <= self.MAX_SCHEDULE_DAYS else set()
+        days.update(a.day for a in attendance)
+        by_day: dict = {day: [] for day in days}
+        for entry in attendance:
+            by_day[entry.day].append(entry)
+        return [{"day": day, "attendance": by_day[day]} for day in sorted(by_day)]
+
+    def get_context(self, request, *args, **kwargs):
+        from blog.models import BlogPage
+
+        context = super().get_context(request, *args, **kwargs)
+        participants = [
+            p
+            for p in self.participants.select_related("person").order_by("sort_order")
+            if p.person_id or p.name.strip()
+        ]
+        organisers = list(self.organisers.all())
+        attendance = list(
+            self.attendance_days.select_related("person").order_by("day", "sort_order")
+        )
+        topics = list(self.topics.all())
+        posts = []
+        if self.pk:
+            posts = list(
+                BlogPage.listing(visible(BlogPage.objects.filter(related_event=self.pk), request))[
+                    :10
+                ]
+            )
+        context.update(
+            {
+                "participants": participants,
+                "organisers": organisers,
+                "schedule": self.schedule(attendance) if attendance else [],
+                "topics": topics,
+                "posts": posts,
+                "seo": seo.seo_for_page(
+                    request,
+                    self,
+                    json_ld=seo.event(
+                        request, self, organisers=organisers, participants=participants
+                    ),
+                    feeds=self._feeds(request),
+                ),
+            }
+        )
+        return context
+
+    def _feeds(self, request):
+        if not self.pk:
+            return []
+        return feed_links(
+            request,
+            ("events:ical-event", (self.pk,), gettext("Evenemanget (iCal)"), ICAL),
+        )
 
 
 class EventParticipant(Orderable):

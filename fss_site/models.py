@@ -5,8 +5,8 @@
 so a topic page can gather everything about it.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -46,7 +46,40 @@ class ImportedContentMixin(models.Model):
         abstract = True
 
 
-class Topic(index.Indexed, Orderable):
+class UniqueNameMixin(models.Model):
+    """Names that are unique regardless of case, on every database.
+
+    SQLite's LOWER() and LIKE fold only ASCII letters, so "Äldreomsorg" and "äldreomsorg"
+    would slip past a LOWER() constraint there. A case-folded copy of the name under a
+    plain unique index behaves the same on SQLite and PostgreSQL.
+    """
+
+    name_key = models.CharField(max_length=255, unique=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def key_for(name: str) -> str:
+        return " ".join(name.split()).casefold()
+
+    @classmethod
+    def find(cls, name: str):
+        """The object whose name equals ``name`` regardless of case and spacing."""
+        return cls._default_manager.filter(name_key=cls.key_for(name)).first()
+
+    def save(self, *args, **kwargs):
+        self.name_key = self.key_for(self.name)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        clash = type(self)._default_manager.filter(name_key=self.key_for(self.name or ""))
+        if clash.exclude(pk=self.pk).exists():
+            raise ValidationError({"name": _("Det finns redan en post med det namnet.")})
+
+
+class Topic(UniqueNameMixin, index.Indexed, Orderable):
     """A subject the association speaks on, e.g. "Äldreomsorg" or "Barn och unga".
 
     Names are unique regardless of case, so "äldreomsorg" and "Äldreomsorg" are one topic.
@@ -63,9 +96,6 @@ class Topic(index.Indexed, Orderable):
         ordering = ["sort_order", "name"]
         verbose_name = _("ämne")
         verbose_name_plural = _("ämnen")
-        constraints = [
-            models.UniqueConstraint(Lower("name"), name="topic_name_unique_ci"),
-        ]
 
     def __str__(self):
         return self.name
@@ -74,13 +104,6 @@ class Topic(index.Indexed, Orderable):
         if not self.slug:
             self.slug = slugify(self.name)[:100]
         super().save(*args, **kwargs)
-
-    def clean(self):
-        from django.core.exceptions import ValidationError
-
-        clash = Topic.objects.filter(name__iexact=self.name).exclude(pk=self.pk)
-        if clash.exists():
-            raise ValidationError({"name": _("Det finns redan ett ämne med det namnet.")})
 
 
 class HomePage(Page):
@@ -112,6 +135,67 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("startsida")
         verbose_name_plural = _("startsidor")
+
+    LATEST_POSTS = 5
+    CURRENT_POSITIONS = 5
+    UPCOMING_EVENTS = 5
+
+    def get_context(self, request, *args, **kwargs):
+        """Latest posts, current positions, coming events and the spokesperson finder."""
+        from django.db.models import F
+
+        from blog.models import BlogPage, PositionPage
+        from events.models import EventPage
+        from people.models import PersonPage
+
+        from . import seo
+        from .listing import section_pages, visible
+
+        context = super().get_context(request, *args, **kwargs)
+        sections = section_pages(request)
+        people_index = sections.get("people")
+        spokespeople = visible(PersonPage.objects.filter(is_spokesperson=True), request)
+        context.update(
+            {
+                "latest_posts": list(
+                    BlogPage.listing(visible(BlogPage.objects.all(), request))[: self.LATEST_POSTS]
+                ),
+                "current_positions": list(
+                    visible(
+                        PositionPage.objects.filter(status=PositionPage.CURRENT), request
+                    ).order_by(F("date_adopted").desc(nulls_last=True), "-first_published_at")[
+                        : self.CURRENT_POSITIONS
+                    ]
+                ),
+                "upcoming_events": list(
+                    visible(EventPage.objects.upcoming(), request).order_by("start")[
+                        : self.UPCOMING_EVENTS
+                    ]
+                ),
+                "spokesperson_topics": Topic.objects.filter(
+                    people__in=spokespeople.values("pk")
+                ).distinct(),
+                "people_url": people_index.get_url(request=request) if people_index else "",
+                "sections": {
+                    role: page.get_url(request=request) for role, page in sections.items()
+                },
+                "seo": seo.seo_for_page(
+                    request,
+                    self,
+                    json_ld=seo.website(request, search_path=_search_path()),
+                ),
+            }
+        )
+        return context
+
+
+def _search_path() -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("search")
+    except NoReverseMatch:
+        return "/sok/"
 
 
 class StandardPage(Page):

@@ -5,15 +5,27 @@ A person's roles in FSS (ordförande, regionansvarig for a region ...) and their
 event appearances are derived from the pages that name them, never typed twice.
 """
 
+import datetime
+
 from django.db import models
+from django.db.models import F, Prefetch, Q
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from fss_site import seo
+from fss_site.api_fields import RoleSerializer, TopicSerializer
+from fss_site.listing import feed_links, section_pages, visible
 from fss_site.models import ImportedContentMixin
+
+PHOTO_FILTER = "fill-240x240-c100"
+ROLE_RANK = {"chair": 0, "vice_chair": 1}
 
 
 class PeopleIndexPage(Page):
@@ -29,6 +41,85 @@ class PeopleIndexPage(Page):
     class Meta:
         verbose_name = _("personlista")
         verbose_name_plural = _("personlistor")
+
+    @staticmethod
+    def _attendance_days(request):
+        """(day, event title, label) for each day in the schedules of coming events."""
+        from events.models import AttendanceDay, EventPage
+
+        upcoming = visible(EventPage.objects.upcoming(), request)
+        rows = (
+            AttendanceDay.objects.filter(page__in=upcoming.values("pk"))
+            .values_list("day", "page__title")
+            .distinct()
+            .order_by("day", "page__title")
+        )
+        return [(day, title, dateformat.format(day, "l j F")) for day, title in rows]
+
+    def get_context(self, request, *args, **kwargs):
+        """Board members and spokespeople, filtered by the GET form (bookmarkable)."""
+        from wagtail.images import get_image_model
+
+        from events.models import AttendanceDay, EventPage
+        from fss_site.models import Topic
+        from fss_site.public_forms import PeopleFilterForm
+
+        context = super().get_context(request, *args, **kwargs)
+        people = visible(PersonPage.objects.child_of(self), request).filter(
+            Q(is_board_member=True) | Q(is_spokesperson=True)
+        )
+        topics = Topic.objects.filter(people__in=people.values("pk")).distinct()
+        regions = (
+            PersonRole.objects.filter(page__in=people.values("pk"))
+            .exclude(region="")
+            .order_by("region")
+            .values_list("region", flat=True)
+            .distinct()
+        )
+        form = PeopleFilterForm(
+            request.GET, topics=topics, regions=regions, days=self._attendance_days(request)
+        )
+        form.is_valid()
+        # Only the fields that validated; an invalid value is shown as an error at its field.
+        chosen = form.cleaned_data
+        chosen_day = None
+        if chosen.get("amne"):
+            people = people.filter(topics__slug=chosen["amne"])
+        if chosen.get("region"):
+            people = people.filter(
+                pk__in=PersonRole.objects.filter(region=chosen["region"]).values("page_id")
+            )
+        prefetches = [
+            Prefetch("roles", queryset=PersonRole.objects.order_by("sort_order")),
+            "topics",
+            Prefetch("photo", queryset=get_image_model().objects.prefetch_renditions(PHOTO_FILTER)),
+        ]
+        if chosen.get("dag"):
+            chosen_day = datetime.date.fromisoformat(chosen["dag"])
+            upcoming = visible(EventPage.objects.upcoming(), request).values("pk")
+            on_day = AttendanceDay.objects.filter(day=chosen_day, page__in=upcoming)
+            people = people.filter(pk__in=on_day.values("person_id"))
+            prefetches.append(
+                Prefetch("attendance_days", queryset=on_day, to_attr="attendance_on_day")
+            )
+        people = list(people.prefetch_related(*prefetches).order_by("path"))
+        board = sorted(
+            (p for p in people if p.is_board_member),
+            key=lambda p: min((ROLE_RANK.get(r.kind, 2) for r in p.roles.all()), default=2),
+        )
+        spokespeople = [p for p in people if p.is_spokesperson and not p.is_board_member]
+        context.update(
+            {
+                "form": form,
+                "board": board,
+                "spokespeople": spokespeople,
+                "result_count": len(people),
+                "chosen_day": chosen_day,
+                "photo_filter": PHOTO_FILTER,
+                "seo": seo.seo_for_page(request, self, schema_type="CollectionPage"),
+            }
+        )
+        return context
 
 
 class PersonPage(ImportedContentMixin, Page):
@@ -81,6 +172,17 @@ class PersonPage(ImportedContentMixin, Page):
         index.FilterField("is_spokesperson"),
         index.FilterField("is_board_member"),
     ]
+    api_fields = [
+        APIField("job_title"),
+        APIField("employer"),
+        APIField("roles", serializer=RoleSerializer(many=True, read_only=True)),
+        APIField("topics", serializer=TopicSerializer(many=True, read_only=True)),
+        APIField("is_board_member"),
+        APIField("is_spokesperson"),
+        APIField("photo"),
+        APIField("photo_credit"),
+        APIField("bio"),
+    ]
 
     parent_page_types = ["people.PeopleIndexPage"]
     subpage_types = []
@@ -97,6 +199,114 @@ class PersonPage(ImportedContentMixin, Page):
     def regions(self):
         """The regions this person is responsible for or chairs."""
         return sorted({role.region for role in self.roles.all() if role.region})
+
+    POSTS_SHOWN = 20
+
+    def contact_url(self, request) -> str:
+        """The contact page, with this person chosen when they are a spokesperson."""
+        contact = section_pages(request).get("contact")
+        if contact is None:
+            return ""
+        url = contact.get_url(request=request) or ""
+        if url and self.is_spokesperson and self.pk:
+            url += f"?talesperson={self.pk}"
+        return url
+
+    def event_appearances(self, request):
+        """Events this person takes part in or attends, split into coming and past."""
+        from events.models import AttendanceDay, EventPage, EventParticipant
+
+        if not self.pk:
+            return [], []
+        events = visible(EventPage.objects.all(), request).values("pk")
+        appearances: dict = {}
+        for participant in (
+            EventParticipant.objects.filter(person=self, page__in=events)
+            .select_related("page")
+            .order_by("sort_order")
+        ):
+            entry = appearances.setdefault(
+                participant.page_id, {"event": participant.page, "parts": [], "days": []}
+            )
+            entry["parts"].append(participant.get_part_display())
+        for attendance in (
+            AttendanceDay.objects.filter(person=self, page__in=events)
+            .select_related("page")
+            .order_by("day")
+        ):
+            entry = appearances.setdefault(
+                attendance.page_id, {"event": attendance.page, "parts": [], "days": []}
+            )
+            entry["days"].append(attendance)
+        now = timezone.now()
+        upcoming, past = [], []
+        for entry in sorted(appearances.values(), key=lambda e: e["event"].start):
+            event = entry["event"]
+            ends = event.end or event.start
+            (upcoming if ends >= now else past).append(entry)
+        past.reverse()
+        return upcoming, past
+
+    def get_context(self, request, *args, **kwargs):
+        from blog.models import BlogPage, PositionPage
+
+        context = super().get_context(request, *args, **kwargs)
+        roles = list(self.roles.all())
+        topics = list(self.topics.all())
+        posts = []
+        positions = []
+        if self.pk:
+            posts = list(
+                visible(BlogPage.objects.filter(authors__person=self), request)
+                .distinct()
+                .order_by(F("date").desc(nulls_last=True), "-first_published_at")[
+                    : self.POSTS_SHOWN + 1
+                ]
+            )
+        if topics:
+            positions = list(
+                visible(PositionPage.objects.filter(topics__in=[t.pk for t in topics]), request)
+                .filter(status=PositionPage.CURRENT)
+                .distinct()
+                .order_by(F("date_adopted").desc(nulls_last=True), "title")
+            )
+        upcoming, past = self.event_appearances(request)
+        blog = section_pages(request).get("blog")
+        author_url = ""
+        if blog is not None and self.slug:
+            author_url = (blog.get_url(request=request) or "") + f"skribent/{self.slug}/"
+        context.update(
+            {
+                "roles": roles,
+                "topics": topics,
+                "posts": posts[: self.POSTS_SHOWN],
+                "more_posts": len(posts) > self.POSTS_SHOWN,
+                "author_url": author_url,
+                "positions": positions,
+                "upcoming_appearances": upcoming,
+                "past_appearances": past,
+                "contact_url": self.contact_url(request),
+                "photo": self.photo if self.photo_id else None,
+                "seo": seo.seo_for_page(
+                    request,
+                    self,
+                    og_type="profile",
+                    json_ld=seo.person(request, self, roles=roles, topics=topics),
+                    feeds=feed_links(
+                        request,
+                        (
+                            "feeds:author",
+                            (self.pk,),
+                            gettext("Inlägg av %(name)s (RSS)") % {"name": self.title},
+                            "application/rss+xml",
+                        ),
+                    )
+                    if self.pk
+                    else [],
+                ),
+            }
+        )
+        return context
 
 
 class PersonRole(Orderable):

@@ -1,0 +1,133 @@
+"""Template tags of the public site: SEO head, Swedish dates, optional links, highlighting."""
+
+import datetime
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+
+from fss_site import seo as seo_module
+from fss_site.listing import optional_reverse
+from fss_site.listing import section_url as _section_url
+from fss_site.text import highlight as highlight_text
+
+register = template.Library()
+
+
+@register.simple_tag
+def optional_url(name, *args, **kwargs):
+    """The URL, or "" while the named URL does not exist (yet)."""
+    if kwargs:
+        try:
+            return reverse(name, kwargs=kwargs)
+        except NoReverseMatch:
+            return ""
+    return optional_reverse(name, *args)
+
+
+@register.simple_tag(takes_context=True)
+def section_url(context, role):
+    """The URL of a section page (blog, positions, people, events, contact), or ""."""
+    request = context.get("request")
+    return _section_url(request, role) if request is not None else ""
+
+
+@register.inclusion_tag("fss_site/includes/seo_head.html", takes_context=True)
+def seo_head(context, title=""):
+    """Title, description, canonical, OpenGraph and JSON-LD for the current page or view.
+
+    Pages and views put a ``seo`` object in the context; other pages get a plain
+    ``WebPage``; error pages pass their ``title`` and are not indexed.
+    """
+    data = context.get("seo")
+    request = context.get("request")
+    if data is None:
+        page = context.get("page")
+        if page is not None and getattr(page, "pk", None) and not title:
+            data = seo_module.seo_for_page(request, page)
+        else:
+            title = title or context.get("title") or ""
+            data = seo_module.seo_for_view(
+                request, title=str(title), path="", schema_type="WebPage", noindex=True
+            )
+    return {"seo": data, "request": request}
+
+
+@register.filter
+def swedish_date(value):
+    """A date as Swedes write it: "24 oktober 2022"."""
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return dateformat.format(value, "j F Y")
+
+
+@register.filter
+def swedish_day(value):
+    """A day with its weekday: "tisdag 1 juli 2025"."""
+    if not value:
+        return ""
+    return dateformat.format(value, "l j F Y")
+
+
+def _time(value) -> str:
+    return dateformat.format(value, "H.i")
+
+
+def event_when_text(event) -> str:
+    """When the event takes place, in Swedish and Stockholm time.
+
+    All-day events show dates only; timed events show "kl. 13.00–15.00".
+    """
+    start = event.local_start
+    end = event.local_end
+    if event.all_day:
+        first = start.date()
+        last = end.date() if end else first
+        if last == first:
+            return swedish_date(first)
+        if (first.year, first.month) == (last.year, last.month):
+            return f"{first.day}–{swedish_date(last)}"
+        if first.year == last.year:
+            return f"{dateformat.format(first, 'j F')} – {swedish_date(last)}"
+        return f"{swedish_date(first)} – {swedish_date(last)}"
+    clock = _("kl.")
+    if end is None:
+        return f"{swedish_date(start)} {clock} {_time(start)}"
+    if end.date() == start.date():
+        if end == start:
+            return f"{swedish_date(start)} {clock} {_time(start)}"
+        return f"{swedish_date(start)} {clock} {_time(start)}–{_time(end)}"
+    return (
+        f"{swedish_date(start)} {clock} {_time(start)} – {swedish_date(end)} {clock} {_time(end)}"
+    )
+
+
+@register.filter
+def event_when(event):
+    return event_when_text(event)
+
+
+@register.filter
+def event_datetime(event):
+    """The machine-readable start for <time datetime>: a date for all-day events."""
+    if event.all_day:
+        return event.local_start.date().isoformat()
+    return event.local_start.isoformat()
+
+
+@register.filter
+def highlight(text, terms):
+    """Escape the text and mark the search terms in it."""
+    return highlight_text(text, terms or [])
+
+
+@register.filter
+def event_place(event):
+    """Venue, address and city on one line; "Digitalt" for online events."""
+    parts = [p for p in (event.venue, event.address, event.city) if p]
+    if event.online:
+        parts.append(_("digitalt"))
+    return ", ".join(parts)

@@ -1,0 +1,162 @@
+"""Plain-text helpers for listings, descriptions and search excerpts.
+
+StreamField bodies are read from their raw data, so turning a body into text needs no
+database queries (no images or documents are fetched).
+"""
+
+import html
+import math
+import re
+
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
+
+WORDS_PER_MINUTE = 200
+_WHITESPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+
+# Common Swedish inflection endings, longest first. Stripping them lets "socialtjänsten"
+# highlight "socialtjänst" and "socialtjänstlagen" the way the Swedish search config matches.
+_SUFFIXES = sorted(
+    [
+        "arnas",
+        "ernas",
+        "ornas",
+        "arna",
+        "erna",
+        "orna",
+        "ens",
+        "ets",
+        "are",
+        "en",
+        "et",
+        "na",
+        "ar",
+        "er",
+        "or",
+        "s",
+        "n",
+        "a",
+        "e",
+    ],
+    key=len,
+    reverse=True,
+)
+
+
+def collapse(text: str) -> str:
+    """One line of text: runs of whitespace become one space."""
+    return _WHITESPACE.sub(" ", text or "").strip()
+
+
+def html_to_text(value: str) -> str:
+    """The visible text of a piece of rich text."""
+    return collapse(html.unescape(strip_tags(value or "")))
+
+
+def _block_text(block_type, value) -> list[str]:
+    if value is None:
+        return []
+    if block_type == "paragraph":
+        return [html_to_text(value)]
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        parts = []
+        for key in ("text", "caption", "title", "attribution", "credit"):
+            if isinstance(value.get(key), str):
+                parts.append(value[key])
+        for item in value.get("items") or []:
+            # List blocks store {"type": "item", "value": ...} in current Wagtail versions.
+            parts.append(item.get("value", "") if isinstance(item, dict) else str(item))
+        return parts
+    return []
+
+
+def _sentence(text: str) -> str:
+    """End a heading or caption with a full stop so that joined text reads as sentences."""
+    text = collapse(text)
+    return text if not text or text[-1] in ".!?:…" else text + "."
+
+
+def stream_text(stream_value) -> str:
+    """All readable text of a StreamField value, from its raw data."""
+    if not stream_value:
+        return ""
+    parts: list[str] = []
+    for block in stream_value.raw_data:
+        parts.extend(_sentence(p) for p in _block_text(block.get("type"), block.get("value")))
+    return collapse(" ".join(p for p in parts if p))
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text or ""))
+
+
+def reading_minutes(text: str) -> int:
+    """Minutes to read the text at an ordinary pace; at least one."""
+    return max(1, math.ceil(word_count(text) / WORDS_PER_MINUTE))
+
+
+def truncate(text: str, limit: int = 160) -> str:
+    """Shorten text to at most ``limit`` characters at a word boundary, with an ellipsis."""
+    text = collapse(text)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.–-") + "…"
+
+
+def stem(term: str) -> str:
+    """A crude Swedish stem of a search term, used only to highlight matches."""
+    word = term.lower()
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def terms_pattern(terms):
+    """A regular expression matching words that start with the stem of any term."""
+    stems = sorted({stem(t) for t in terms if t}, key=len, reverse=True)
+    if not stems:
+        return None
+    alternatives = "|".join(re.escape(s) for s in stems)
+    return re.compile(rf"(?<!\w)(?:{alternatives})\w*", re.IGNORECASE)
+
+
+def excerpt(text: str, terms, length: int = 240) -> str:
+    """A window of the text around the first match of a term (or its start)."""
+    text = collapse(text)
+    if len(text) <= length:
+        return text
+    pattern = terms_pattern(terms)
+    match = pattern.search(text) if pattern else None
+    if not match or match.start() < length // 3:
+        return truncate(text, length)
+    start = max(0, match.start() - length // 3)
+    space = text.find(" ", start)
+    if 0 <= space < match.start():
+        start = space + 1
+    window = text[start : start + length]
+    if start + length < len(text) and " " in window:
+        window = window.rsplit(" ", 1)[0].rstrip(" ,;:.–-") + "…"
+    return "…" + window
+
+
+def highlight(text: str, terms) -> SafeString:
+    """Escape the text and wrap the words matching the search terms in <mark>."""
+    text = text or ""
+    pattern = terms_pattern(terms)
+    if pattern is None:
+        return escape(text)
+    out = []
+    position = 0
+    for match in pattern.finditer(text):
+        out.append(escape(text[position : match.start()]))
+        out.append(f"<mark>{escape(match.group(0))}</mark>")
+        position = match.end()
+    out.append(escape(text[position:]))
+    return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped

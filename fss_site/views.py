@@ -1,0 +1,117 @@
+"""Views of the public site that are not Wagtail pages: the topic pages."""
+
+from django.db.models import Count, F, Q
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import seo
+from .listing import feed_links, section_url, visible
+from .models import Topic
+
+TOPIC_POSTS_SHOWN = 10
+TOPIC_PAST_EVENTS_SHOWN = 5
+TOPIC_UPCOMING_EVENTS_SHOWN = 20
+
+
+def topic_index(request):
+    """Ämnen: every topic with how much there is about it."""
+    topics = Topic.objects.annotate(
+        post_count=Count("posts", filter=Q(posts__live=True), distinct=True),
+        position_count=Count("positions", filter=Q(positions__live=True), distinct=True),
+        people_count=Count("people", filter=Q(people__live=True), distinct=True),
+    ).order_by("sort_order", "name")
+    title = _("Ämnen")
+    description = _(
+        "Det FSS skriver, tycker och talar om, samlat per ämne: inlägg, ståndpunkter, "
+        "evenemang och talespersoner."
+    )
+    return TemplateResponse(
+        request,
+        "fss_site/topic_index.html",
+        {
+            "topics": topics,
+            "title": title,
+            "description": description,
+            "seo": seo.seo_for_view(
+                request, title=title, path=reverse("topic-index"), description=description
+            ),
+        },
+    )
+
+
+def topic_detail(request, slug):
+    """One topic: its current positions, latest posts, events and spokespeople."""
+    from blog.models import BlogPage, PositionPage
+    from events.models import EventPage
+    from people.models import PersonPage
+
+    topic = get_object_or_404(Topic, slug=slug)
+    now = timezone.now()
+    posts = list(
+        BlogPage.listing(visible(BlogPage.objects.filter(topics=topic), request))[
+            : TOPIC_POSTS_SHOWN + 1
+        ]
+    )
+    positions = list(
+        visible(PositionPage.objects.filter(topics=topic), request)
+        .filter(status=PositionPage.CURRENT)
+        .order_by(F("date_adopted").desc(nulls_last=True), "title")
+    )
+    events = visible(EventPage.objects.filter(topics=topic), request)
+    upcoming = list(events.upcoming(now).order_by("start")[:TOPIC_UPCOMING_EVENTS_SHOWN])
+    past = list(events.past(now).order_by("-start")[:TOPIC_PAST_EVENTS_SHOWN])
+    people = list(
+        visible(PersonPage.objects.filter(topics=topic), request)
+        .filter(Q(is_spokesperson=True) | Q(is_board_member=True))
+        .order_by("title")
+    )
+    blog_url = section_url(request, "blog")
+    people_url = section_url(request, "people")
+    description = topic.description or _(
+        "Inlägg, ståndpunkter, evenemang och talespersoner inom %(topic)s."
+    ) % {"topic": topic.name}
+    path = reverse("topic-detail", args=[topic.slug])
+    return TemplateResponse(
+        request,
+        "fss_site/topic_page.html",
+        {
+            "topic": topic,
+            "title": topic.name,
+            "posts": posts[:TOPIC_POSTS_SHOWN],
+            "more_posts_url": f"{blog_url}amne/{topic.slug}/" if blog_url else "",
+            "positions": positions,
+            "upcoming_events": upcoming,
+            "past_events": past,
+            "people": people,
+            "people_url": f"{people_url}?amne={topic.slug}" if people_url else "",
+            "seo": seo.seo_for_view(
+                request,
+                title=topic.name,
+                path=path,
+                description=description,
+                json_ld={
+                    "@type": "CollectionPage",
+                    "name": topic.name,
+                    "about": {"@type": "Thing", "name": topic.name},
+                },
+                feeds=feed_links(
+                    request,
+                    (
+                        "feeds:topic",
+                        (topic.slug,),
+                        _("%(topic)s (RSS)") % {"topic": topic.name},
+                        "application/rss+xml",
+                    ),
+                    (
+                        "events:ical-topic",
+                        (topic.slug,),
+                        _("Evenemang inom %(topic)s (iCal)") % {"topic": topic.name},
+                        "text/calendar",
+                    ),
+                ),
+            ),
+        },
+    )

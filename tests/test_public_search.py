@@ -1,0 +1,212 @@
+"""Site search at /sok/: grouped results, safe highlighting, odd input, no writes."""
+
+from urllib.parse import urlencode
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from wagtail.models import PageViewRestriction
+
+from fss_site.search import MAX_QUERY_LENGTH, clean_query, query_terms
+from fss_site.text import excerpt, highlight
+from tests.public_content import make_post, module_content_fixture
+from tests.public_html import page
+
+pytestmark = pytest.mark.django_db
+
+content = module_content_fixture()
+
+
+def search(client, status=200, **params):
+    return page(client, "/sok/?" + urlencode(params), status=status)
+
+
+def groups(doc):
+    return [text for level, text in doc.headings if level == 2]
+
+
+def result_titles(doc):
+    return [" ".join(e.text.split()) for e in doc.find("h3", class_="card__title")]
+
+
+def test_results_are_grouped_by_type(client, content):
+    _response, doc = search(client, q="Lund")
+    assert groups(doc) == ["Inlägg (1)", "Personer (1)", "Evenemang (1)"]
+    assert result_titles(doc) == [
+        "Håller tillitsfönstret på att stängas?",
+        "Anna Andersson",
+        "Seminarium om tillit",
+    ]
+    assert "3 träffar." in doc.main_text
+    assert doc.headings[0] == (1, "Sökresultat för ”Lund”")
+    assert doc.meta(name="robots") == "noindex"
+    (data,) = doc.json_ld
+    assert data["@type"] == "SearchResultsPage"
+
+
+def test_positions_are_found_by_statement_and_reference_number(client, content):
+    response, doc = search(client, q="S2020/09876")
+    assert groups(doc) == ["Ståndpunkter (1)"]
+    assert result_titles(doc) == ["Ny socialtjänstlag"]
+    assert "<mark>S2020/09876</mark>" in response.content.decode()
+    _response, doc = search(client, q="förebyggande")
+    assert result_titles(doc) == ["Ny socialtjänstlag"]
+
+
+def test_terms_are_highlighted_and_everything_else_escaped(client, content):
+    make_post(
+        content.tree,
+        "Om <script>-taggar",
+        "script-taggar",
+        excerpt='Texten <script>alert("x")</script> nämner kvastfenan två gånger: kvastfenan.',
+    )
+    response, doc = search(client, q="kvastfenan")
+    html = response.content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert html.count("<mark>kvastfenan</mark>") == 2
+    assert result_titles(doc) == ["Om <script>-taggar"]
+
+
+def test_highlighting_follows_swedish_inflection():
+    marked = highlight("Socialtjänst och socialtjänstlagen, inte sociala.", ["socialtjänsten"])
+    assert marked == ("<mark>Socialtjänst</mark> och <mark>socialtjänstlagen</mark>, inte sociala.")
+    assert highlight("<b>&</b>", ["b"]) == "&lt;<mark>b</mark>&gt;&amp;&lt;/<mark>b</mark>&gt;"
+    assert highlight("Inget", []) == "Inget"
+
+
+def test_excerpt_is_cut_around_the_first_match():
+    text = "Början. " + "fyllnad " * 100 + "Här står nyckelordet mitt i. " + "slut " * 100
+    cut = excerpt(text, ["nyckelordet"], length=120)
+    assert "nyckelordet" in cut
+    assert cut.startswith("…") and cut.endswith("…")
+    assert len(cut) <= 122
+
+
+def test_empty_results_say_so(client, content):
+    _response, doc = search(client, q="xyzzyordet")
+    assert groups(doc) == []
+    assert "0 träffar." in doc.main_text
+    assert "Inga träffar för ”xyzzyordet”." in doc.main_text
+    assert "/amnen/" in doc.links()
+
+
+def test_empty_query_shows_the_form(client, content):
+    _response, doc = search(client)
+    assert doc.headings == [(1, "Sök")]
+    (field,) = doc.find("input", id="search-q")
+    (label,) = doc.find("label", for_="search-q")
+    assert field.attrs["name"] == "q"
+    assert label.text
+    assert doc.meta(name="robots") is None  # the search page itself may be indexed
+
+
+def test_unpublished_and_private_pages_are_not_found(client, content):
+    _response, doc = search(client, q="Dold")
+    assert groups(doc) == []
+    post = make_post(content.tree, "Hemligt kvastfenan", "hemligt", excerpt="kvastfenan")
+    _response, doc = search(client, q="kvastfenan")
+    assert "Hemligt kvastfenan" in result_titles(doc)
+    PageViewRestriction.objects.create(page=post, restriction_type="login")
+    _response, doc = search(client, q="kvastfenan")
+    assert "Hemligt kvastfenan" not in result_titles(doc)
+
+
+def test_one_type_at_a_time_with_pages(client, content):
+    for i in range(12):
+        make_post(content.tree, f"Paginerat {i}", f"paginerat-{i}", excerpt="zebraord")
+    _response, doc = search(client, q="zebraord")
+    assert groups(doc) == ["Inlägg (12)"]
+    assert len(result_titles(doc)) == 5
+    more = [e for e in doc.find("a") if "Visa alla 12 träffar bland inlägg" in e.text]
+    assert more and "typ=inlagg" in more[0].attrs["href"]
+    _response, doc = search(client, q="zebraord", typ="inlagg")
+    assert len(result_titles(doc)) == 10
+    _response, doc = search(client, q="zebraord", typ="inlagg", page="2")
+    assert len(result_titles(doc)) == 2
+    search(client, q="zebraord", typ="inlagg", page="3", status=404)
+    search(client, q="zebraord", typ="inlagg", page="abc", status=404)
+    search(client, q="zebraord", typ="okand", status=404)
+
+
+def test_searching_writes_nothing(client, content):
+    client.get("/sok/?q=Lund")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/sok/?q=Lund")
+    assert response.status_code == 200
+    statements = [q["sql"].lstrip().split()[0].upper() for q in queries.captured_queries]
+    assert set(statements) <= {"SELECT", "SAVEPOINT", "RELEASE"}
+
+
+def test_too_long_query_is_a_400_with_a_message_at_the_field(client, content):
+    _response, doc = search(client, status=400, q="a" * 10_000)
+    (field,) = doc.find("input", id="search-q")
+    assert field.attrs["aria-invalid"] == "true"
+    (error,) = doc.find("p", id=field.attrs["aria-describedby"])
+    assert "för lång" in error.text
+    assert field.attrs["value"] == "a" * MAX_QUERY_LENGTH  # what was typed is kept
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Lund\x00",
+        "\x00\x01\x02\x1b[31m",
+        "!!!???...",
+        '"Lund" OR -x* (AND) NEAR:3 ^ ~',
+        "Lund' ; DROP TABLE wagtailcore_page; --",
+        "\u202eLund\u200b",
+        "𝔏𝔲𝔫𝔡 🙂",
+        "   ",
+        "a b c d e f g h i j k l m n o p",
+    ],
+)
+def test_odd_queries_answer_normally(client, content, query):
+    response = client.get("/sok/", {"q": query})
+    assert response.status_code == 200
+
+
+def test_query_cleaning():
+    assert clean_query("Lund\x00\x07 stad\u200b") == "Lund stad"
+    assert query_terms("!!! ??? ...") == []
+    assert query_terms("socialtjänst, Lund!") == ["socialtjänst", "Lund"]
+    assert query_terms("dnr S2020/09876.") == ["dnr", "S2020/09876"]
+    assert len(query_terms(" ".join(["ord"] * 50))) == 10
+
+
+def test_punctuation_only_asks_for_words(client, content):
+    _response, doc = search(client, q="!!!")
+    assert "Skriv minst ett ord med bokstäver eller siffror." in doc.main_text
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    query=st.text(max_size=300)
+    | st.text(alphabet=st.characters(categories=["Cc", "Cf", "Po", "Ps", "Pe", "Sm"]), max_size=50),
+    extra=st.dictionaries(st.sampled_from(["typ", "page", "x"]), st.text(max_size=20), max_size=2),
+)
+def test_any_query_is_200_400_or_404(client, content, query, extra):
+    response = client.get("/sok/?" + urlencode({"q": query, **extra}))
+    assert response.status_code in {200, 400, 404}
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="Swedish stemming needs PostgreSQL full text search"
+)
+def test_swedish_stemming_on_postgresql(client, content):
+    make_post(
+        content.tree,
+        "Om kommunernas ansvar",
+        "kommunernas-ansvar",
+        excerpt="En stark socialtjänst behövs i varje kommun.",
+    )
+    _response, doc = search(client, q="socialtjänsten")
+    assert "Om kommunernas ansvar" in result_titles(doc)
+    _response, doc = search(client, q="kommuner")
+    assert "Om kommunernas ansvar" in result_titles(doc)
