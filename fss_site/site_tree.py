@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 from wagtail.rich_text import RichText
 
 from blog.models import BlogIndexPage, PositionIndexPage
@@ -103,7 +104,10 @@ def ensure_site_tree() -> tuple[SiteTree, list[str]]:
     created: list[str] = []
     root = Page.get_first_root_node()
     if root is None:
-        # A flushed database (Wagtail's migrations normally make the root).
+        # A flushed database (Wagtail's migrations normally make the locale and root).
+        Locale.objects.get_or_create(
+            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        )
         root = Page.add_root(instance=Page(title="Root", slug="root", live=True))
     home = HomePage.objects.first()
     if home is None:
