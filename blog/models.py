@@ -321,8 +321,19 @@ class BlogPage(ImportedContentMixin, Page):
         return stream_text(self.body)
 
     @property
+    def excerpt_repeats_body(self):
+        """True when the excerpt is the opening of the body (as imported posts have it).
+
+        The post page then shows the body only, so the reader does not read it twice.
+        """
+        excerpt = " ".join(self.excerpt.split()).removesuffix("…").strip()
+        return bool(excerpt) and " ".join(self.body_text.split()).startswith(excerpt)
+
+    @property
     def reading_minutes(self):
-        """Estimated reading time of the excerpt and the body, in whole minutes."""
+        """Estimated reading time of what the post page shows, in whole minutes."""
+        if self.excerpt_repeats_body:
+            return reading_minutes(self.body_text)
         return reading_minutes(f"{self.excerpt} {self.body_text}")
 
     def related_posts(self, request, topic_ids, limit=3):

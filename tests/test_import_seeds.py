@@ -311,3 +311,11 @@ def test_new_document_in_the_same_format(db, tmp_path, client):
     html = client.get(seminar.url).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html
+
+
+def test_imported_post_page_shows_its_opening_once(imported, client):
+    page = post(TITLES[0])
+    assert page.excerpt and page.excerpt_repeats_body
+    html = client.get(page.url).content.decode()
+    main = html[html.index("<main") : html.index("</main>")]
+    assert main.count("I veckan hade vi Förvaltningsdag") == 1
