@@ -26,7 +26,7 @@ migrate: install
 
 content: migrate
 	$(MANAGE) setup_site
-	@if $(MANAGE) help import_seeds >/dev/null 2>&1; then $(MANAGE) import_seeds; fi
+	$(MANAGE) import_seeds
 
 run: content
 	@$(MANAGE) create_local_admin
