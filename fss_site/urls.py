@@ -4,7 +4,12 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from fss_site import health
+
 urlpatterns = [
+    # Probes for load balancers; exempt from the HTTPS redirect (SECURE_REDIRECT_EXEMPT).
+    path("health/live/", health.live, name="health-live"),
+    path("health/ready/", health.ready, name="health-ready"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

@@ -26,3 +26,7 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's test client logs in without a request, which django-axes refuses; the lock-out
+# tests switch it on with the `settings` fixture.
+AXES_ENABLED = False

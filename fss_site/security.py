@@ -1,0 +1,119 @@
+"""Security helpers: the Content-Security-Policy middleware, the lock-out page, log hygiene.
+
+* :class:`ContentSecurityPolicyMiddleware` sends django-csp's strict, nonce-based policy
+  (``CONTENT_SECURITY_POLICY``) on the public site and replaces it with
+  ``FSS_ADMIN_CONTENT_SECURITY_POLICY`` for everything under the Wagtail admin, previews
+  included. Templates put ``nonce="{{ request.csp_nonce }}"`` on any inline ``<script>`` or
+  ``<style>``; every public HTML response carries a fresh nonce in its header.
+* :func:`lockout_response` is django-axes' lock-out page: HTTP 429, Swedish, with
+  ``Retry-After``.
+* :class:`NoRequestDataFilter` keeps request objects (bodies, cookies, form data) out of
+  log records.
+"""
+
+import logging
+import math
+
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+from django.http import HttpResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+
+def admin_path_prefix() -> str | None:
+    """The path the Wagtail admin is served under ("/admin/"), or None without an admin."""
+    try:
+        return reverse("wagtailadmin_home")
+    except NoReverseMatch:
+        return None
+
+
+def is_admin_request(request) -> bool:
+    """True for the Wagtail admin and everything under it, and for page previews.
+
+    A preview is rendered for a stand-in request with the page's public path, which Wagtail
+    marks with ``is_dummy`` (and ``is_preview`` once the page serves it).
+    """
+    if getattr(request, "is_dummy", False) or getattr(request, "is_preview", False):
+        return True
+    prefix = admin_path_prefix()
+    return bool(prefix) and request.path.startswith(prefix)
+
+
+def _is_html(response) -> bool:
+    return response.get("Content-Type", "").startswith("text/html")
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware with a second, looser policy for the Wagtail admin.
+
+    A view decorated with django-csp's ``@csp_replace``/``@csp_update``/``@csp`` still wins:
+    the admin policy only replaces the site-wide default.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if report_only:
+            return parts
+        if parts.config is None and is_admin_request(request):
+            policy = getattr(settings, "FSS_ADMIN_CONTENT_SECURITY_POLICY", None) or {}
+            parts.config = dict(policy.get("DIRECTIVES", {}))
+        elif parts.nonce is None and _is_html(response):
+            # Every public page gets a nonce, used in the page or not, so the policy has
+            # the same shape everywhere and an inline element without it never runs.
+            parts.nonce = self._make_nonce(request)
+        return parts
+
+
+def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
+    """The page django-axes shows a locked-out address: 429, Swedish, no details."""
+    cool_off = getattr(settings, "AXES_COOLOFF_TIME", None)
+    seconds = int(cool_off.total_seconds()) if cool_off else 0
+    if seconds:
+        minutes = max(1, math.ceil(seconds / 60))
+        wait = ngettext(
+            "Vänta %(minutes)d minut och försök sedan igen.",
+            "Vänta %(minutes)d minuter och försök sedan igen.",
+            minutes,
+        ) % {"minutes": minutes}
+    else:
+        wait = _("Kontakta webbplatsens administratör för att låsa upp inloggningen.")
+    title = _("För många inloggningsförsök")
+    body = format_html(
+        '<!DOCTYPE html>\n<html lang="sv">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="robots" content="noindex">\n<title>{title} – {site}</title>\n</head>\n'
+        '<body>\n<main id="main">\n<h1>{title}</h1>\n<p>{explanation}</p>\n<p>{wait}</p>\n'
+        '<p><a href="/">{home}</a></p>\n</main>\n</body>\n</html>\n',
+        title=title,
+        site=getattr(settings, "WAGTAIL_SITE_NAME", ""),
+        explanation=_(
+            "Inloggningen har spärrats tillfälligt för den här adressen eftersom fel "
+            "användarnamn eller lösenord angavs för många gånger i rad."
+        ),
+        wait=wait,
+        home=_("Gå till startsidan"),
+    )
+    response = HttpResponse(
+        body,
+        status=getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429),
+        content_type="text/html; charset=utf-8",
+    )
+    if seconds:
+        response["Retry-After"] = str(seconds)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class NoRequestDataFilter(logging.Filter):
+    """Drop the request object Django attaches to log records (``django.request`` and
+    ``django.security`` loggers), so no handler or formatter can write out a request body,
+    form data or cookies. The message itself (method, path, status) is kept."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if hasattr(record, "request"):
+            del record.request
+        return True
