@@ -399,6 +399,15 @@ if FRONTEND_CACHE_URLS:
 FSS_CONTACT_EMAIL = os.environ.get("FSS_CONTACT_EMAIL", "info@socialchefer.se")
 # How long contact requests (personal data) are kept before purge_contact_requests.
 FSS_CONTACT_RETENTION_DAYS = env_int("FSS_CONTACT_RETENTION_DAYS", 365)
+FSS_CONTACT_SPAM_RETENTION_DAYS = env_int("FSS_CONTACT_SPAM_RETENTION_DAYS", 30)
+# Accepted contact requests per client address and window (seconds).
+FSS_CONTACT_RATE_LIMIT = env_int("FSS_CONTACT_RATE_LIMIT", 5)
+FSS_CONTACT_RATE_WINDOW = env_int("FSS_CONTACT_RATE_WINDOW", 600)
+# How long a visitor may wait for the mail server before the request is kept for retry.
+FSS_CONTACT_SEND_TIMEOUT = float(os.environ.get("FSS_CONTACT_SEND_TIMEOUT", "5"))
+
+# The public site's address; the page tree's Site gets its host name and port from it.
+SITE_URL = os.environ.get("SITE_URL", "http://localhost")
 
 # Logging: one line per event on standard error. Records never carry the request object
 # (and with it the body, cookies and form data) to a handler: the filter removes it.
@@ -421,5 +430,7 @@ LOGGING = {
     "loggers": {
         "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # Counts of sent and purged contact requests (never their contents).
+        "fss_site.contact": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
