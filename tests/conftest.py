@@ -3,6 +3,45 @@
 import pytest
 
 
+def restore_migrated_data():
+    """Put back what the migrations made, after a transactional test emptied the tables.
+
+    Django flushes every table after a transactional test (live-server tests among them),
+    which also removes the locale, the root page and collection, and the editorial groups
+    and workflow that data migrations created. Tests that run afterwards get them back.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.conf import settings
+    from django.contrib.auth.management import create_permissions
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page, Workflow
+
+    if Locale.objects.exists() and Workflow.objects.exists():
+        return
+    language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    Locale.objects.get_or_create(language_code=language)
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", live=True))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    import_module(
+        "fss_site.migrations.0002_editorial_groups_and_workflow"
+    ).configure_groups_and_workflow(apps)
+
+
+@pytest.fixture(autouse=True)
+def _migrated_data_after_flush(request):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction")
+    if transactional or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        restore_migrated_data()
+
+
 @pytest.fixture
 def site_tree(db):
     from fss_site.site_tree import ensure_site_tree

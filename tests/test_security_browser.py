@@ -81,15 +81,9 @@ class Recorder:
 @pytest.fixture
 def admin_content(django_user_model):
     from django.contrib.auth.models import Group
-    from django.db import connection
-    from wagtail.models import Locale
 
     from fss_site.site_tree import ensure_site_tree
 
-    # Another live-server test before this one may have emptied the database (flush after
-    # a transactional test); put back the data the migrations made (locale, root, groups).
-    if not Locale.objects.exists():
-        connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
     tree, _ = ensure_site_tree()
     user = django_user_model.objects.create_user(
         username="moderator", email="moderator@example.org", password="pw-moderator"

@@ -37,6 +37,11 @@ def _group(Group, name, legacy_name):
 
 def forwards(apps, schema_editor):
     _ensure_permissions(apps)
+    configure_groups_and_workflow(apps)
+
+
+def configure_groups_and_workflow(apps):
+    """Create or repair the groups, their permissions and the workflow (idempotent)."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     Page = apps.get_model("wagtailcore", "Page")
@@ -84,6 +89,21 @@ def forwards(apps, schema_editor):
     moderators.permissions.add(
         Permission.objects.get(content_type__app_label="fss_site", codename="change_sitesettings")
     )
+
+    # Both groups add, change and choose images and documents in every collection.
+    GroupCollectionPermission = apps.get_model("wagtailcore", "GroupCollectionPermission")
+    Collection = apps.get_model("wagtailcore", "Collection")
+    root_collection = Collection.objects.filter(depth=1).order_by("path").first()
+    if root_collection is not None:
+        for app_label, model in [("wagtailimages", "image"), ("wagtaildocs", "document")]:
+            for action in ["add", "change", "choose"]:
+                permission = Permission.objects.get(
+                    content_type__app_label=app_label, codename=f"{action}_{model}"
+                )
+                for group in (editors, moderators):
+                    GroupCollectionPermission.objects.get_or_create(
+                        group=group, collection=root_collection, permission=permission
+                    )
 
     task_type, _ = ContentType.objects.get_or_create(
         app_label="wagtailcore", model="groupapprovaltask"
