@@ -9,7 +9,11 @@ type's ``api_fields`` show, so a listing costs the same number of queries howeve
 pages it holds.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext
+from rest_framework import status
+from rest_framework.response import Response
 from taggit.managers import _TaggableManager
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.serializers import PageSerializer
@@ -100,7 +104,20 @@ class PublicDocumentSerializer(PrefetchedTagsMixin, DocumentSerializer):
     pass
 
 
-class PublicPagesAPIViewSet(PagesAPIViewSet):
+class ClientErrorMixin:
+    """A filter value of the wrong kind (``?topics=<slug>`` on a relation) is the client's
+    error: answer 400 with a message instead of letting the ValueError become a 500."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, ValueError | DjangoValidationError):
+            return Response(
+                {"message": gettext("Ogiltigt värde i en parameter: %s") % exc},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return super().handle_exception(exc)
+
+
+class PublicPagesAPIViewSet(ClientErrorMixin, PagesAPIViewSet):
     base_serializer_class = PublicPageSerializer
 
     def get_base_queryset(self):
@@ -114,7 +131,7 @@ class PublicPagesAPIViewSet(PagesAPIViewSet):
         return queryset.select_related(*select).prefetch_related(*prefetch)
 
 
-class PublicImagesAPIViewSet(ImagesAPIViewSet):
+class PublicImagesAPIViewSet(ClientErrorMixin, ImagesAPIViewSet):
     base_serializer_class = PublicImageSerializer
 
     def get_queryset(self):
@@ -125,7 +142,7 @@ class PublicImagesAPIViewSet(ImagesAPIViewSet):
         )
 
 
-class PublicDocumentsAPIViewSet(DocumentsAPIViewSet):
+class PublicDocumentsAPIViewSet(ClientErrorMixin, DocumentsAPIViewSet):
     base_serializer_class = PublicDocumentSerializer
 
     def get_queryset(self):

@@ -26,8 +26,9 @@ def navigation(request):
     with the pages that look up section pages. No ``.specific()``: titles and URLs come
     from the base page rows.
     """
+    # Named site_search_url: Wagtail's admin templates use a variable called search_url.
     try:
         search_url = reverse("search")
     except NoReverseMatch:
         search_url = ""
-    return {"site_menu": SimpleLazyObject(lambda: _menu(request)), "search_url": search_url}
+    return {"site_menu": SimpleLazyObject(lambda: _menu(request)), "site_search_url": search_url}
