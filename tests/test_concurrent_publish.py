@@ -1,0 +1,128 @@
+"""Two publishes at once, on PostgreSQL: no lost revision, no duplicate page, no 500.
+
+Each thread has its own database connection (closed at the end of the thread).
+"""
+
+import datetime
+import threading
+
+import pytest
+from dbutil import ON_POSTGRES
+from django.db import connections
+from django.test import Client
+from django.urls import reverse
+from wagtail.models import Page, Revision
+from wagtail.test.utils.form_data import nested_form_data, streamfield
+
+from blog.models import BlogPage
+
+pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL")
+
+
+def _run_together(targets):
+    barrier = threading.Barrier(len(targets))
+    results, errors = [None] * len(targets), []
+
+    def run(index, target):
+        try:
+            barrier.wait(timeout=30)
+            results[index] = target()
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, t)) for i, t in enumerate(targets)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not any(thread.is_alive() for thread in threads)
+    return results, errors
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_revisions_published_at_once_are_both_kept(site_tree):
+    page = BlogPage(title="Start", slug="samtidigt", date=datetime.date(2024, 5, 1))
+    site_tree.blog.add_child(instance=page)
+    page.save_revision().publish()
+    before = Revision.page_revisions.filter(object_id=str(page.pk)).count()
+
+    def publisher(title):
+        def publish():
+            own = BlogPage.objects.get(pk=page.pk)
+            own.title = title
+            revision = own.save_revision()
+            revision.publish()
+            return revision.pk
+
+        return publish
+
+    results, errors = _run_together([publisher("Version A"), publisher("Version B")])
+    assert errors == []
+    revisions = Revision.page_revisions.filter(object_id=str(page.pk))
+    assert revisions.count() == before + 2
+    assert set(results) <= set(revisions.values_list("pk", flat=True))
+    page.refresh_from_db()
+    assert page.live
+    assert page.live_revision_id in results
+    assert page.title == Revision.objects.get(pk=page.live_revision_id).content["title"]
+    assert Page.objects.filter(slug="samtidigt").count() == 1
+
+
+def _add_form(title, slug):
+    return nested_form_data(
+        {
+            "title": title,
+            "slug": slug,
+            "date": "2024-05-01",
+            "excerpt": "",
+            "tags": "",
+            "authors": {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0, "MIN_NUM_FORMS": 0},
+            "body": streamfield([]),
+            "action-publish": "publish",
+        }
+    )
+
+
+def _race_to_add(parent, moderator, slug):
+    url = reverse("wagtailadmin_pages:add", args=("blog", "blogpage", parent.pk))
+
+    def adder(title):
+        def add():
+            client = Client(raise_request_exception=False)
+            client.force_login(moderator)
+            return client.post(url, _add_form(title, slug)).status_code
+
+        return add
+
+    results, errors = _run_together([adder("Först"), adder("Sedan")])
+    assert errors == []
+    return results
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_children_with_the_same_slug_at_once_give_one_page(site_tree, moderator):
+    parent = site_tree.blog
+    results = _race_to_add(parent, moderator, "samma-adress")
+    assert results.count(302) == 1, results
+    assert Page.objects.child_of(parent).filter(slug="samma-adress").count() == 1
+    slugs = list(Page.objects.child_of(parent).values_list("slug", flat=True))
+    assert len(slugs) == len(set(slugs))
+    assert Page.find_problems() == ([], [], [], [], [])
+
+
+@pytest.mark.xfail(
+    strict=False,  # a timing race: a run that misses the window passes
+    reason=(
+        "Wagtail's page create view validates the slug, then add_child() runs full_clean(); "
+        "a page with the same slug saved in between raises ValidationError, answered as 500"
+    ),
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_losing_add_gets_a_form_error_not_a_500(site_tree, moderator):
+    statuses = []
+    for round_number in range(5):
+        statuses += _race_to_add(site_tree.blog, moderator, f"kapplopning-{round_number}")
+    assert 500 not in statuses, statuses
+    assert set(statuses) <= {200, 302}

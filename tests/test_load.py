@@ -1,0 +1,239 @@
+"""The public site under load: gunicorn with two workers answers every request without a 5xx.
+
+A throw-away database (a temporary SQLite file, or a fresh PostgreSQL database when the
+suite runs on PostgreSQL) is migrated and filled with ``import_seeds`` in subprocesses;
+gunicorn serves it on a free loopback port and a bounded client (threads with keep-alive
+``http.client`` connections) sends the requests over the public pages.
+
+The client sends up to 10,000 requests but stops after RUN_SECONDS: on a shared two-core
+machine two sync workers answer well under 100 requests a second, so 10,000 would not fit in
+the suite's time budget. The test then requires at least MIN_REQUESTS answers, every one of
+them without a 5xx or a socket error.
+"""
+
+import http.client
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from dbutil import ON_POSTGRES
+from django.conf import settings
+
+CONCURRENCY = 64
+TOTAL_REQUESTS = 10_000
+RUN_SECONDS = 45
+MIN_REQUESTS = 1_000
+GUNICORN = Path(settings.BASE_DIR) / ".venv" / "bin" / "gunicorn"
+
+FIXED_PATHS = [
+    "/",
+    "/blogg/",
+    "/talespersoner/",
+    "/kalendarium/",
+    "/sok/?q=socialtj%C3%A4nst",
+    "/sok/?q=%C3%A4ldreomsorg",
+    "/flode/rss/",
+    "/flode/atom/",
+    "/sitemap.xml",
+    "/kalendarium/ical/alla.ics",
+    "/robots.txt",
+]
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _run(args, env, timeout=300):
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+
+
+def _get(conn, path):
+    conn.request("GET", path, headers={"Host": "127.0.0.1", "Connection": "keep-alive"})
+    response = conn.getresponse()
+    body = response.read()
+    return response.status, body
+
+
+@pytest.fixture
+def database_url():
+    """A database only this test uses, removed afterwards."""
+    if ON_POSTGRES:
+        db = settings.DATABASES["default"]
+        user = db.get("USER") or "postgres"
+        host = db.get("HOST") or "127.0.0.1"
+        port = db.get("PORT") or 5432
+        name = f"fss_load_{uuid.uuid4().hex[:10]}"
+        admin = ["psql", "-h", host, "-p", str(port), "-U", user, "-d", "postgres", "-c"]
+        subprocess.run([*admin, f"CREATE DATABASE {name}"], check=True, capture_output=True)
+        try:
+            yield f"postgres://{user}@{host}:{port}/{name}"
+        finally:
+            subprocess.run(
+                [*admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"],
+                check=False,
+                capture_output=True,
+            )
+    else:
+        directory = tempfile.mkdtemp(prefix="fss-load-")
+        try:
+            yield f"sqlite:///{directory}/load.sqlite3"
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture
+def server(database_url):
+    """gunicorn (two workers) serving the seeded site on a free loopback port."""
+    if not GUNICORN.exists():
+        pytest.skip("gunicorn is not installed in .venv")
+    media = tempfile.mkdtemp(prefix="fss-load-media-")
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "fss_site.settings.dev",
+        "DJANGO_DEBUG": "0",
+        "MEDIA_ROOT": media,
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("REDIS_URL", None)
+    env.pop("DATABASE_REPLICA_URL", None)
+    _run(["migrate", "--noinput"], env)
+    _run(["import_seeds"], env)
+    port = _free_port()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
+    process = subprocess.Popen(
+        [
+            str(GUNICORN),
+            "fss_site.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+            "--keep-alive",
+            "30",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, "gunicorn exited at start-up"
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                status, _body = _get(conn, "/health/live/")
+                conn.close()
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "gunicorn did not answer in time"
+            time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        log.seek(0)
+        server_log = log.read().decode(errors="replace")
+        log.close()
+        shutil.rmtree(media, ignore_errors=True)
+        if "Traceback" in server_log:
+            print(server_log[-5000:])  # noqa: T201 - shown when the test fails
+
+
+def _public_paths(port):
+    """The fixed routes plus a post, a person, an event and a topic page from the sitemap."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    status, body = _get(conn, "/sitemap.xml")
+    conn.close()
+    assert status == 200
+    locs = [
+        re.sub(r"^https?://[^/]+", "", loc)
+        for loc in re.findall(r"<loc>([^<]+)</loc>", body.decode())
+    ]
+    picked = []
+    for prefix in ["/blogg/", "/talespersoner/", "/kalendarium/", "/amne/"]:
+        deeper = [loc for loc in locs if loc.startswith(prefix) and loc.count("/") >= 3]
+        deeper = [loc for loc in deeper if loc != prefix]
+        assert deeper, f"no page under {prefix} in the sitemap"
+        picked.extend(deeper[:2])
+    return FIXED_PATHS + picked
+
+
+def test_public_pages_under_load_never_answer_5xx(server):
+    port = server
+    paths = _public_paths(port)
+    statuses = Counter()
+    errors = []
+    failures = []
+    lock = threading.Lock()
+    counter = iter(range(TOTAL_REQUESTS))
+    deadline = time.monotonic() + RUN_SECONDS
+
+    def worker():
+        conn = None
+        while time.monotonic() < deadline:
+            with lock:
+                index = next(counter, None)
+            if index is None:
+                break
+            path = paths[index % len(paths)]
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                status, _body = _get(conn, path)
+            except (OSError, http.client.HTTPException) as error:
+                with lock:
+                    errors.append(f"{path}: {error!r}")
+                if conn is not None:
+                    conn.close()
+                conn = None
+                continue
+            with lock:
+                statuses[status] += 1
+                if status >= 500 or status not in {200, 301, 302}:
+                    failures.append((path, status))
+        if conn is not None:
+            conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(CONCURRENCY)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(RUN_SECONDS + 60)
+
+    done = sum(statuses.values())
+    assert errors == [], errors[:10]
+    assert failures == [], failures[:10]
+    assert done >= MIN_REQUESTS, f"only {done} requests answered in {RUN_SECONDS} s"
+    assert statuses[200] > 0
