@@ -20,14 +20,15 @@ def restore_migrated_data():
 
     if Locale.objects.exists() and Workflow.objects.exists():
         return
+    # Content types and permissions first: pages and groups refer to them.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
     language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
     Locale.objects.get_or_create(language_code=language)
     if Page.get_first_root_node() is None:
         Page.add_root(instance=Page(title="Root", slug="root", live=True))
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
-    for app_config in apps.get_app_configs():
-        create_permissions(app_config, verbosity=0)
     import_module(
         "fss_site.migrations.0002_editorial_groups_and_workflow"
     ).configure_groups_and_workflow(apps)
@@ -36,9 +37,7 @@ def restore_migrated_data():
 @pytest.fixture(autouse=True)
 def _migrated_data_after_flush(request):
     marker = request.node.get_closest_marker("django_db")
-    transactional = marker is not None and marker.kwargs.get("transaction")
-    if transactional or "live_server" in request.fixturenames:
-        request.getfixturevalue("transactional_db")
+    if marker is not None and marker.kwargs.get("transaction"):
         restore_migrated_data()
 
 

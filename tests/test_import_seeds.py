@@ -135,7 +135,7 @@ def test_almedalen_event_with_days(imported):
     event = post("FSS i Almedalen 2023").related_event
     assert event is not None
     days = {}
-    for row in event.attendance_days.select_related("person"):
+    for row in event.attendance_days.select_related("person").order_by("person", "day"):
         days.setdefault(row.person.title, []).append((row.day.strftime("%A"), row.preliminary))
     assert set(days) == {"Monica Persson", "Lina Blombergsson", "Jonas Hampus", "Helena Åhman"}
     assert [d for d, _ in days["Monica Persson"]] == [
