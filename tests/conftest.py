@@ -34,11 +34,42 @@ def restore_migrated_data():
     ).configure_groups_and_workflow(apps)
 
 
+# The database snapshot Django takes for serialized rollbacks, per alias.
+_SERIALIZED_CONTENTS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    from django.db import connections
+
+    for alias in connections:
+        contents = getattr(connections[alias], "_test_serialized_contents", None)
+        if contents:
+            _SERIALIZED_CONTENTS[alias] = contents
+
+
 @pytest.fixture(autouse=True)
-def _migrated_data_after_flush(request):
+def _migrated_data_after_flush(request, _django_db_marker):
+    """Give transactional tests the rows the migrations made, after an earlier flush.
+
+    Runs after pytest-django has set the database up for the test. Django restores a
+    serialized rollback's snapshot only through the connection object that took it; code
+    running while Playwright's synchronous API is active (the browser fixtures) sees other
+    connection objects, so the snapshot is attached and loaded here in that case.
+    """
     marker = request.node.get_closest_marker("django_db")
-    if marker is not None and marker.kwargs.get("transaction"):
-        restore_migrated_data()
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    if marker.kwargs.get("serialized_rollback"):
+        from django.db import connections
+
+        for alias, contents in _SERIALIZED_CONTENTS.items():
+            connection = connections[alias]
+            if not hasattr(connection, "_test_serialized_contents"):
+                connection._test_serialized_contents = contents
+                connection.creation.deserialize_db_from_string(contents)
+        return
+    restore_migrated_data()
 
 
 @pytest.fixture
