@@ -35,8 +35,8 @@ timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 
 # Recycle workers now and then, staggered, so slow leaks never add up.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+max_requests = _int("GUNICORN_MAX_REQUESTS", 20000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 2000)
 
 # Heartbeat files in memory, not on a possibly slow disk.
 worker_tmp_dir = "/dev/shm"  # noqa: S108 - a tmpfs, which is what gunicorn wants here

@@ -4,6 +4,9 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from fss_site.cache import PageCacheWSGI
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fss_site.settings.production")
 
-application = get_wsgi_application()
+# Cache hits are answered before Django builds a request (see fss_site.cache).
+application = PageCacheWSGI(get_wsgi_application())

@@ -105,7 +105,7 @@ def test_read_replica(unset, switched):
 
 def test_redis_cache_and_sessions(unset):
     # .env.example sets REDIS_URL: shared cache and cache-backed sessions.
-    assert unset["caches"] == "django.core.cache.backends.redis.RedisCache"
+    assert unset["caches"] == "fss_site.cache.ResilientRedisCache"
     assert unset["session_engine"] == "django.contrib.sessions.backends.cached_db"
 
 

@@ -6,10 +6,13 @@ vcl 4.1;
 # - Anonymous GET/HEAD page views are cached; the admin, health checks, POSTs and anyone
 #   with a session cookie go straight to the application.
 # - Wagtail purges a page when it is published (wagtail.contrib.frontend_cache, setting
-#   FRONTEND_CACHE_URL=http://<this varnish>:6081). PURGE is accepted only from this host
-#   and the application servers, and never when it came through the TLS proxy.
-# - HTML lives a short time (listings and feeds are not purged individually); static files
-#   have hashed names and live long.
+#   FRONTEND_CACHE_URL=http://<this varnish>:6081), and after every committed change the
+#   application sends BAN / (header X-Ban-Url: <regex of paths>), which drops every
+#   listing, feed, topic page and sitemap that might show it (fss_site/cache.py).
+#   PURGE and BAN are accepted only from this host and the application servers, and never
+#   when they came through the TLS proxy.
+# - HTML lives as long as the application's s-maxage says; static files have hashed names
+#   and live long. A stale copy is served only while every application server is down.
 
 import std;
 import directors;
@@ -63,16 +66,25 @@ sub vcl_init {
 sub vcl_recv {
     set req.backend_hint = app.backend();
 
-    if (req.method == "PURGE") {
-        # The TLS proxy always sets X-Forwarded-Proto; Wagtail's purge requests never do.
-        # So a PURGE from the internet relayed by a proxy on this host is refused too.
+    if (req.method == "PURGE" || req.method == "BAN") {
+        # The TLS proxy always sets X-Forwarded-Proto; the application's requests never do.
+        # So a PURGE or BAN from the internet relayed by a proxy on this host is refused too.
         if (!client.ip ~ purge || req.http.X-Forwarded-Proto) {
             return (synth(405, "Not allowed"));
         }
-        return (purge);
+        if (req.method == "PURGE") {
+            return (purge);
+        }
+        if (req.http.X-Ban-Url) {
+            ban("obj.http.X-Fss-Url ~ " + req.http.X-Ban-Url);
+        } else {
+            ban("obj.http.X-Fss-Url ~ ^/");
+        }
+        return (synth(200, "Banned"));
     }
-    if (req.method == "BAN") {
-        return (synth(405, "Not allowed"));
+    # A stale copy only while the application is down, never instead of a fresh page.
+    if (std.healthy(req.backend_hint)) {
+        set req.grace = 0s;
     }
 
     # Only the TLS proxy may say the request was HTTPS; requests without the header are
@@ -83,12 +95,15 @@ sub vcl_recv {
     if (req.url ~ "^/(admin|health|documents)/") {
         return (pass);
     }
-    # Logged-in editors (session cookie) see the user bar and drafts: never cached.
-    if (req.http.Cookie ~ "(^|;\s*)sessionid=") {
+    # Logged-in editors (session cookie) see the user bar and drafts, and visitors with
+    # messages see them: never cached.
+    if (req.http.Cookie ~ "(^|;\s*)(sessionid|messages)=") {
         return (pass);
     }
-    # Anonymous visitors: cookies play no part in the page, so one cached copy fits all.
+    # Anonymous visitors: cookies play no part in the page and the site has one language,
+    # so one cached copy fits all.
     unset req.http.Cookie;
+    unset req.http.Accept-Language;
     return (hash);
 }
 
@@ -103,6 +118,8 @@ sub vcl_hash {
 }
 
 sub vcl_backend_response {
+    # What the BAN expressions match on (removed again before delivery).
+    set beresp.http.X-Fss-Url = bereq.url;
     # Never store what sets a cookie or says it is private.
     if (beresp.http.Set-Cookie || beresp.http.Cache-Control ~ "(private|no-cache|no-store)") {
         set beresp.uncacheable = true;
@@ -111,10 +128,12 @@ sub vcl_backend_response {
     }
     if (bereq.url ~ "^/static/") {
         set beresp.ttl = 30d;
-    } elsif (beresp.status == 200 || beresp.status == 301 || beresp.status == 404) {
-        # Published pages are purged by Wagtail; listings, feeds and the sitemap expire.
-        set beresp.ttl = 5m;
-        set beresp.grace = 1h;   # serve a stale copy while the servers are down
+    } elsif (beresp.status == 200 && beresp.http.Cache-Control ~ "s-maxage") {
+        # The TTL comes from s-maxage; every change BANs the copies, so they are never
+        # stale while the servers are up. Kept an hour longer for when they are down.
+        set beresp.grace = 1h;
+    } elsif (beresp.status == 301 || beresp.status == 404) {
+        set beresp.ttl = 1m;
     } else {
         set beresp.ttl = 0s;
         set beresp.uncacheable = true;
@@ -127,6 +146,12 @@ sub vcl_deliver {
     if (req.url !~ "^/static/" && !resp.http.Cache-Control) {
         set resp.http.Cache-Control = "no-cache";
     }
+    if (obj.hits > 0) {
+        set resp.http.X-Varnish-Cache = "HIT";
+    } else {
+        set resp.http.X-Varnish-Cache = "MISS";
+    }
+    unset resp.http.X-Fss-Url;
     unset resp.http.Via;
     unset resp.http.X-Varnish;
     return (deliver);

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Public GET/HEAD requests may read from the replica; everything else uses the primary.
     "fss_site.db_router.ReplicaRoutingMiddleware",
+    # Rendered public pages for anonymous visitors, invalidated on every change.
+    "fss_site.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -150,7 +152,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis that does not answer is a cache miss, never an error page.
+            "BACKEND": "fss_site.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "fss",
             "TIMEOUT": 300,

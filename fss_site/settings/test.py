@@ -30,3 +30,6 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Django's test client logs in without a request, which django-axes refuses; the lock-out
 # tests switch it on with the `settings` fixture.
 AXES_ENABLED = False
+# Tests change content inside transactions that never commit, and the page cache is
+# invalidated on commit; the page cache's own tests (tests/test_cache*.py) switch it on.
+FSS_PAGE_CACHE_ENABLED = False
