@@ -1,0 +1,127 @@
+"""Query budgets of every public page type, feeds and machine views, on generated content.
+
+The site's own content (``tests.public_content``) plus ``generate_content`` at a small
+size; then ten more of everything (``add_more``) is added to the same site. Each URL must
+use the same number of queries both times, at most its ceiling below. (Hits of the page
+cache use none: tests/test_cache.py.) Searching writes nothing to the database.
+"""
+
+from io import StringIO
+
+import pytest
+from django.core.cache import caches
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import Site
+
+from fss_site.models import Topic
+from tests.public_content import add_more, build_public_content
+
+SMALL = ["--posts", "15", "--people", "6", "--events", "12", "--no-index"]
+
+# url: the queries each needs without the page cache, pinned at the count when written.
+# The goal is 10 or fewer. About six of each count are Wagtail's routing and serving (site,
+# two per tree level, view restrictions) and two are the menu and the site settings.
+CEILINGS = {
+    "/": 12,
+    "/blogg/": 15,
+    "/blogg/?page=2": 15,
+    "/blogg/amne/{topic}/": 16,
+    "/blogg/{post}": 16,
+    "/standpunkter/": 12,
+    "/talespersoner/": 17,
+    "/talespersoner/{person}": 17,
+    "/kalendarium/": 11,
+    "/kalendarium/tidigare/": 11,
+    "/kalendarium/{event}": 16,
+    "/amnen/": 4,
+    "/amne/{topic}/": 11,
+    "/sok/?q=socialtjänsten": 10,
+    "/sok/?q=socialtjänsten&typ=inlagg": 6,
+    "/flode/rss/": 6,
+    "/flode/amne/{topic}/": 6,
+    "/kalendarium/ical/alla.ics": 5,
+    "/kalendarium/ical/amne/{topic}.ics": 6,
+    "/sitemap.xml": 21,
+    "/api/v2/pages/?type=blog.BlogPage": 12,
+}
+
+
+def _resolve(url, names):
+    return url.format(**names)
+
+
+def _generated_names():
+    from blog.models import BlogPage
+    from events.models import EventPage
+    from people.models import PersonPage
+
+    mark = "generate_content:"
+    return {
+        "topic": Topic.objects.order_by("pk").first().slug,
+        "post": BlogPage.objects.filter(seed_source__startswith=mark).order_by("path").first().slug
+        + "/",
+        "person": PersonPage.objects.filter(seed_source__startswith=mark)
+        .order_by("path")
+        .first()
+        .slug
+        + "/",
+        "event": EventPage.objects.filter(seed_source__startswith=mark)
+        .order_by("path")
+        .first()
+        .slug
+        + "/",
+    }
+
+
+def _count(client, url):
+    client.get(url)  # per-process caches (site root paths, content types) warm
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries)
+
+
+@pytest.fixture(scope="module")
+def measured(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        caches["default"].clear()
+        content = build_public_content()
+        call_command("generate_content", *SMALL, "--seed", "3", stdout=StringIO())
+        client = Client()
+        names = _generated_names()
+        small = {url: _count(client, _resolve(url, names)) for url in CEILINGS}
+        add_more(content, 10, prefix="perf")
+        large = {url: _count(client, _resolve(url, names)) for url in CEILINGS}
+        print("COUNTS", small, large)
+        yield small, large
+        transaction.set_rollback(True)
+    Site.clear_site_root_paths_cache()
+    caches["default"].clear()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", list(CEILINGS))
+def test_queries_are_fixed_and_within_budget(measured, url):
+    small, large = measured
+    assert small[url] == large[url], f"{url}: {small[url]} → {large[url]} queries"
+    assert large[url] <= CEILINGS[url], f"{url}: {large[url]} > {CEILINGS[url]}"
+
+
+@pytest.mark.django_db
+def test_searching_writes_nothing(measured, client):
+    from wagtail.contrib.search_promotions.models import Query, QueryDailyHits
+
+    for url in ("/sok/?q=socialtjänsten", "/sok/?q=tillit&typ=inlagg", "/sok/?q=äldreomsorg"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        writes = [
+            q["sql"]
+            for q in queries.captured_queries
+            if q["sql"].lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}
+        ]
+        assert writes == [], writes
+    assert not Query.objects.exists()
+    assert not QueryDailyHits.objects.exists()
