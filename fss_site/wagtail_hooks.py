@@ -1,9 +1,11 @@
 """Snippets of the site-wide vocabulary, registered with list filters and search."""
 
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from . import page_locks
 from .models import Topic
 
 
@@ -21,3 +23,10 @@ class TopicViewSet(SnippetViewSet):
 
 
 register_snippet(TopicViewSet)
+
+
+@hooks.register("before_create_page")
+def _one_creation_per_parent(request, parent_page, page_class):
+    # See fss_site.page_locks: the losing request of a same-slug race gets a form error.
+    if request.method == "POST":
+        page_locks.lock_parent(parent_page)

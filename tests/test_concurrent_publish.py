@@ -112,13 +112,6 @@ def test_two_children_with_the_same_slug_at_once_give_one_page(site_tree, modera
     assert Page.find_problems() == ([], [], [], [], [])
 
 
-@pytest.mark.xfail(
-    strict=False,  # a timing race: a run that misses the window passes
-    reason=(
-        "Wagtail's page create view validates the slug, then add_child() runs full_clean(); "
-        "a page with the same slug saved in between raises ValidationError, answered as 500"
-    ),
-)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_losing_add_gets_a_form_error_not_a_500(site_tree, moderator):
     statuses = []
