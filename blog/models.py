@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Count, F, Prefetch
 from django.db.models.functions import Coalesce, ExtractYear, TruncDate
 from django.http import Http404
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +29,15 @@ from wagtail.search import index
 from fss_site import seo
 from fss_site.api_fields import AuthorSerializer, CategorySerializer, TopicSerializer
 from fss_site.blocks import BaseStreamBlock
-from fss_site.listing import feed_links, paginate, section_url, visible
+from fss_site.listing import (
+    CachedRestrictionsMixin,
+    ChildRoutingMixin,
+    feed_links,
+    paginate,
+    per_generation,
+    section_url,
+    visible,
+)
 from fss_site.models import ImportedContentMixin, UniqueNameMixin
 from fss_site.text import reading_minutes, stream_text
 
@@ -67,7 +77,7 @@ class BlogPageTag(TaggedItemBase):
     )
 
 
-class BlogIndexPage(RoutablePageMixin, Page):
+class BlogIndexPage(RoutablePageMixin, ChildRoutingMixin, CachedRestrictionsMixin, Page):
     """Blogg: the list of posts, with bookmarkable filters.
 
     /blogg/kategori/<slug>/, /blogg/amne/<slug>/, /blogg/tagg/<slug>/,
@@ -75,6 +85,7 @@ class BlogIndexPage(RoutablePageMixin, Page):
     """
 
     POSTS_PER_PAGE = 10
+    child_page_model = "blog.BlogPage"
 
     introduction = models.TextField(_("ingress"), blank=True)
 
@@ -92,23 +103,32 @@ class BlogIndexPage(RoutablePageMixin, Page):
         return BlogPage.listing(visible(BlogPage.objects.child_of(self), request))
 
     def filter_links(self, request):
-        """Categories, topics and years that have posts, for the filter navigation."""
+        """Categories, topics and years that have posts, for the filter navigation.
+
+        Aggregates over every post: kept until the next change.
+        """
         from fss_site.models import Topic
 
         posts = visible(BlogPage.objects.child_of(self), request)
-        categories = Category.objects.filter(posts__in=posts.values("pk")).distinct()
-        topics = Topic.objects.filter(posts__in=posts.values("pk")).distinct()
-        years = (
-            posts.annotate(year=ExtractYear(Coalesce("date", TruncDate("first_published_at"))))
-            .exclude(year__isnull=True)
-            .order_by("-year")
-            .values_list("year", flat=True)
-            .distinct()
-        )
-        return {"categories": categories, "topics": topics, "years": years}
+
+        def compute():
+            categories = Category.objects.filter(posts__in=posts.values("pk")).distinct()
+            topics = Topic.objects.filter(posts__in=posts.values("pk")).distinct()
+            years = (
+                posts.annotate(year=ExtractYear(Coalesce("date", TruncDate("first_published_at"))))
+                .exclude(year__isnull=True)
+                .order_by("-year")
+                .values_list("year", flat=True)
+                .distinct()
+            )
+            return {"categories": list(categories), "topics": list(topics), "years": list(years)}
+
+        return per_generation(f"blog-filters:{self.pk}", compute)
 
     def _listing(self, request, posts, *, heading="", suffix="", description=None, feeds=()):
-        page_of_posts = paginate(request, posts, self.POSTS_PER_PAGE)
+        page_of_posts = paginate(
+            request, posts, self.POSTS_PER_PAGE, count_key=f"blog-count:{self.pk}:{suffix}"
+        )
         title = f"{self.title}: {heading}" if heading else self.title
         query = f"?page={page_of_posts.number}" if page_of_posts.number > 1 else ""
         index_url = self.get_url(request=request)
@@ -224,7 +244,7 @@ class BlogIndexPage(RoutablePageMixin, Page):
         )
 
 
-class BlogPage(ImportedContentMixin, Page):
+class BlogPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
     """A blog post."""
 
     date = models.DateField(
@@ -257,6 +277,9 @@ class BlogPage(ImportedContentMixin, Page):
         related_name="posts",
     )
     body = StreamField(BaseStreamBlock(), verbose_name=_("innehåll"), blank=True)
+    # The date listings sort by: the printed date, else the day it was first published
+    # (Stockholm time). Kept in step by save(), indexed for the listings.
+    listing_date = models.DateField(null=True, blank=True, editable=False)
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
@@ -293,6 +316,24 @@ class BlogPage(ImportedContentMixin, Page):
     class Meta:
         verbose_name = _("blogginlägg")
         verbose_name_plural = _("blogginlägg")
+        # Listings use the index blog_post_listing_date_idx (listing_date DESC NULLS LAST, pk
+        # DESC), made by migration 0006 in each database's own syntax.
+
+    @staticmethod
+    def listing_date_for(date, first_published_at):
+        """The listing date: ``date``, else the Stockholm day of the first publication."""
+        if date:
+            return date
+        if first_published_at is None:
+            return None
+        return timezone.localtime(first_published_at, timezone.get_default_timezone()).date()
+
+    def save(self, *args, **kwargs):
+        self.listing_date = self.listing_date_for(self.date, self.first_published_at)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "listing_date" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "listing_date"]
+        return super().save(*args, **kwargs)
 
     @property
     def display_date(self):
@@ -305,18 +346,17 @@ class BlogPage(ImportedContentMixin, Page):
     def listing(cls, queryset):
         """Posts as the listings show them: category and authors loaded, newest first."""
         return (
-            queryset.annotate(sort_date=Coalesce("date", TruncDate("first_published_at")))
-            .select_related("category")
+            queryset.select_related("category")
             .prefetch_related(
                 Prefetch(
                     "authors",
                     queryset=BlogPageAuthor.objects.select_related("person").order_by("sort_order"),
                 )
             )
-            .order_by(F("sort_date").desc(nulls_last=True), "-pk")
+            .order_by(F("listing_date").desc(nulls_last=True), "-pk")
         )
 
-    @property
+    @cached_property
     def body_text(self):
         return stream_text(self.body)
 
@@ -344,11 +384,8 @@ class BlogPage(ImportedContentMixin, Page):
             visible(BlogPage.objects.all(), request)
             .filter(topics__in=topic_ids)
             .exclude(pk=self.pk)
-            .annotate(
-                shared=Count("topics", distinct=True),
-                sort_date=Coalesce("date", TruncDate("first_published_at")),
-            )
-            .order_by("-shared", F("sort_date").desc(nulls_last=True), "-pk")
+            .annotate(shared=Count("topics", distinct=True))
+            .order_by("-shared", F("listing_date").desc(nulls_last=True), "-pk")
         )
         return list(posts[:limit])
 
@@ -416,10 +453,12 @@ class BlogPageAuthor(Orderable):
         return f"{self.person}, {self.byline}" if self.byline else str(self.person)
 
 
-class PositionIndexPage(Page):
+class PositionIndexPage(ChildRoutingMixin, CachedRestrictionsMixin, Page):
     """Ståndpunkter: the association's positions by topic."""
 
     introduction = models.TextField(_("ingress"), blank=True)
+
+    child_page_model = "blog.PositionPage"
 
     content_panels = Page.content_panels + [FieldPanel("introduction")]
     parent_page_types = ["fss_site.HomePage"]
@@ -469,7 +508,7 @@ class PositionIndexPage(Page):
         return context
 
 
-class PositionPage(Page):
+class PositionPage(CachedRestrictionsMixin, Page):
     """A position (ståndpunkt), optionally a consultation response (remissvar)."""
 
     CURRENT = "current"

@@ -30,7 +30,13 @@ from fss_site.api_fields import (
     TopicSerializer,
 )
 from fss_site.blocks import BaseStreamBlock
-from fss_site.listing import feed_links, paginate, visible
+from fss_site.listing import (
+    CachedRestrictionsMixin,
+    ChildRoutingMixin,
+    feed_links,
+    paginate,
+    visible,
+)
 from fss_site.models import ImportedContentMixin, UniqueNameMixin
 
 ICAL = "text/calendar"
@@ -67,12 +73,13 @@ class EventQuerySet(PageQuerySet):
 EventPageManager = PageManager.from_queryset(EventQuerySet)
 
 
-class EventIndexPage(RoutablePageMixin, Page):
+class EventIndexPage(RoutablePageMixin, ChildRoutingMixin, CachedRestrictionsMixin, Page):
     """Kalendarium: upcoming and past events (all past events at /kalendarium/tidigare/)."""
 
     UPCOMING_SHOWN = 50
     PAST_SHOWN = 10
     PAST_PER_PAGE = 20
+    child_page_model = "events.EventPage"
 
     introduction = models.TextField(_("ingress"), blank=True)
 
@@ -133,7 +140,7 @@ class EventIndexPage(RoutablePageMixin, Page):
         )
 
 
-class EventPage(ImportedContentMixin, Page):
+class EventPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
     """A seminar, panel, conference or week-long event."""
 
     start = models.DateTimeField(_("börjar"))

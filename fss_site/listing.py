@@ -1,14 +1,56 @@
 """Shared helpers for the public listings: visible pages, pagination, section pages.
 
 Everything here keeps a page's database queries fixed: results are cached on the request
-so that the menu, the page and its links share one lookup.
+so that the menu, the page and its links share one lookup, and what changes only when
+content changes (the private sections, the pages under the home page, aggregates behind
+the listings) is kept until the next change (:func:`per_generation`).
 """
+
+import itertools
+import threading
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import Http404
+from django.utils.functional import cached_property
 from wagtail.models import Page, PageViewRestriction, Site
+
+from .cache import cached_per_generation
+
+# Apps whose rows the values kept per generation are made of; a save or delete of one of
+# their rows, a page, a site or a view restriction in this process changes the epoch.
+CONTENT_APPS = frozenset({"fss_site", "blog", "people", "events", "contact", "taggit"})
+_epoch = itertools.count(1)
+_epoch_lock = threading.Lock()
+_current_epoch = 0
+
+
+def _content_changed(sender, **kwargs):
+    global _current_epoch
+    if kwargs.get("created") and sender._meta.label == "fss_site.SiteSettings":
+        return  # made with its defaults on first use: nothing kept shows it yet
+    if sender._meta.app_label in CONTENT_APPS or issubclass(
+        sender, Page | Site | PageViewRestriction
+    ):
+        with _epoch_lock:
+            _current_epoch = next(_epoch)
+
+
+for _signal in (post_save, post_delete, m2m_changed):
+    _signal.connect(_content_changed, dispatch_uid=f"fss-listing-epoch-{id(_signal)}")
+
+
+def per_generation(name: str, factory):
+    """``factory()``, kept until the next content change (``cached_per_generation``).
+
+    The cache's generation changes when a change commits, on every server. The name also
+    carries this process's count of saves and deletes, so a change made here is seen at
+    once, even before it commits (in a transaction that never commits, as in tests).
+    """
+    return cached_per_generation(f"{name}:{_current_epoch}", factory)
+
 
 # Roles of the section pages directly under the home page, by model label.
 SECTION_MODELS = {
@@ -20,18 +62,50 @@ SECTION_MODELS = {
 }
 
 
+def restricted_paths(request=None) -> tuple[str, ...]:
+    """Tree paths of the pages with a view restriction (password, login ...)."""
+    cached = getattr(request, "_fss_restricted_paths", None) if request is not None else None
+    if cached is not None:
+        return cached
+    paths = per_generation(
+        "restricted-paths",
+        lambda: tuple(
+            sorted(PageViewRestriction.objects.values_list("page__path", flat=True).distinct())
+        ),
+    )
+    if request is not None:
+        request._fss_restricted_paths = paths
+    return paths
+
+
 def private_q(request) -> Q:
     """Pages in sections with a view restriction (password, login ...), once per request."""
     cached = getattr(request, "_fss_private_q", None) if request is not None else None
     if cached is not None:
         return cached
     q = Q()
-    for restriction in PageViewRestriction.objects.only("page__path").select_related("page"):
-        q |= Q(path__startswith=restriction.page.path)
+    for path in restricted_paths(request):
+        q |= Q(path__startswith=path)
     q = q if q else Q(pk__in=[])
     if request is not None:
         request._fss_private_q = q
     return q
+
+
+class CachedRestrictionsMixin:
+    """Pages that answer "which view restrictions apply?" without a query when none do.
+
+    Wagtail asks before serving every page (two queries: the ancestors, then their
+    restrictions). The paths of all restricted pages are kept per generation; a page
+    below none of them, and not an alias, has no restrictions. Otherwise Wagtail's answer.
+    """
+
+    def get_view_restrictions(self):
+        if self.alias_of_id is None and not any(
+            self.path.startswith(path) for path in restricted_paths()
+        ):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
 
 
 def visible(queryset, request):
@@ -39,23 +113,86 @@ def visible(queryset, request):
     return queryset.live().exclude(private_q(request))
 
 
+def _children_of(root: Page) -> list[Page]:
+    return list(
+        Page.objects.filter(depth=root.depth + 1, path__startswith=root.path)
+        .live()
+        .order_by("path")
+    )
+
+
 def site_children(request) -> list[Page]:
-    """The live pages directly under the site's home page, once per request."""
+    """The live pages directly under the site's home page, once per request.
+
+    Kept per generation (the menu and every section link use them).
+    """
     cached = getattr(request, "_fss_site_children", None)
     if cached is not None:
         return cached
     site = Site.find_for_request(request)
     children = []
     if site is not None:
-        children = list(
-            Page.objects.filter(
-                depth=site.root_page.depth + 1, path__startswith=site.root_page.path
-            )
-            .live()
-            .order_by("path")
-        )
+        root = site.root_page
+        children = per_generation(f"site-children:{root.pk}", lambda: _children_of(root))
     request._fss_site_children = children
     return children
+
+
+class SectionRoutingMixin:
+    """The home page: its live children come from :func:`site_children` when routing.
+
+    Wagtail looks the child up by slug and then fetches it again as its own type (two
+    queries per level); here the child is known, one query fetches it as its own type.
+    Anything else (a page that is not live, an unknown slug) is routed by Wagtail.
+    """
+
+    def route(self, request, path_components):
+        if path_components and request is not None:
+            slug = path_components[0]
+            for child in site_children(request):
+                if (
+                    child.slug == slug
+                    and child.depth == self.depth + 1
+                    and child.path.startswith(self.path)
+                ):
+                    subpage = child.specific
+                    subpage._cached_parent_obj = self
+                    return subpage.route(request, path_components[1:])
+        return super().route(request, path_components)
+
+
+class ChildRoutingMixin:
+    """Index pages with one type of child: the child is fetched as its own type at once.
+
+    ``child_page_model`` ("app.Model") names the type; a slug not found among those
+    children is routed by Wagtail (one query more, only for pages that are not there).
+    """
+
+    child_page_model = ""
+
+    def route(self, request, path_components):
+        if path_components and self.child_page_model:
+            from django.apps import apps
+
+            model = apps.get_model(self.child_page_model)
+            child = model.objects.child_of(self).filter(slug=path_components[0]).first()
+            if child is not None:
+                child._cached_parent_obj = self
+                return child.route(request, path_components[1:])
+        return super().route(request, path_components)
+
+
+class CountedPaginator(Paginator):
+    """A paginator whose total is known (kept per generation) instead of counted."""
+
+    def __init__(self, object_list, per_page, *, count_key: str):
+        super().__init__(object_list, per_page)
+        self._count_key = count_key
+
+    @cached_property
+    def count(self):
+        object_list = self.object_list
+        return per_generation(self._count_key, lambda: object_list.count())
 
 
 def section_pages(request) -> dict[str, Page]:
@@ -88,9 +225,16 @@ def page_number(request) -> int:
     return number
 
 
-def paginate(request, queryset, per_page: int = 10):
-    """One page of the queryset; a page number past the end is a 404 (page 1 may be empty)."""
-    paginator = Paginator(queryset, per_page)
+def paginate(request, queryset, per_page: int = 10, *, count_key: str = ""):
+    """One page of the queryset; a page number past the end is a 404 (page 1 may be empty).
+
+    With ``count_key`` the total is kept per generation under that name: it must name
+    exactly what the queryset selects.
+    """
+    if count_key:
+        paginator = CountedPaginator(queryset, per_page, count_key=count_key)
+    else:
+        paginator = Paginator(queryset, per_page)
     number = page_number(request)
     try:
         return paginator.page(number)

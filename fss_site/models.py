@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, Site
 from wagtail.search import index
 
 from .blocks import BaseStreamBlock
+from .listing import CachedRestrictionsMixin, SectionRoutingMixin
 
 
 class ImportedContentMixin(models.Model):
@@ -106,7 +107,7 @@ class Topic(UniqueNameMixin, index.Indexed, Orderable):
         super().save(*args, **kwargs)
 
 
-class HomePage(Page):
+class HomePage(SectionRoutingMixin, CachedRestrictionsMixin, Page):
     """The start page: latest posts, current positions, upcoming events, find a spokesperson."""
 
     introduction = models.TextField(_("ingress"), blank=True)
@@ -149,7 +150,7 @@ class HomePage(Page):
         from people.models import PersonPage
 
         from . import seo
-        from .listing import section_pages, visible
+        from .listing import per_generation, section_pages, visible
 
         context = super().get_context(request, *args, **kwargs)
         sections = section_pages(request)
@@ -172,9 +173,12 @@ class HomePage(Page):
                         : self.UPCOMING_EVENTS
                     ]
                 ),
-                "spokesperson_topics": Topic.objects.filter(
-                    people__in=spokespeople.values("pk")
-                ).distinct(),
+                "spokesperson_topics": per_generation(
+                    "spokesperson-topics",
+                    lambda: list(
+                        Topic.objects.filter(people__in=spokespeople.values("pk")).distinct()
+                    ),
+                ),
                 "people_url": people_index.get_url(request=request) if people_index else "",
                 "sections": {
                     role: page.get_url(request=request) for role, page in sections.items()
@@ -198,7 +202,7 @@ def _search_path() -> str:
         return "/sok/"
 
 
-class StandardPage(Page):
+class StandardPage(CachedRestrictionsMixin, Page):
     """A plain page such as "Om FSS" or the privacy notice."""
 
     introduction = models.TextField(_("ingress"), blank=True)
@@ -251,6 +255,22 @@ class SiteSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("webbplatsinställningar")
+
+    @classmethod
+    def for_request(cls, request):
+        """The settings of the request's site, kept per generation (every page shows them)."""
+        from .listing import per_generation
+
+        attr_name = cls.get_cache_attr_name()
+        if hasattr(request, attr_name):
+            return getattr(request, attr_name)
+        site = Site.find_for_request(request)
+        if site is None:
+            return super().for_request(request)
+        instance = per_generation(f"site-settings:{site.pk}", lambda: cls.for_site(site))
+        instance._request = request
+        setattr(request, attr_name, instance)
+        return instance
 
     @property
     def social_links(self):

@@ -21,15 +21,24 @@ from wagtail.search import index
 
 from fss_site import seo
 from fss_site.api_fields import RoleSerializer, TopicSerializer
-from fss_site.listing import feed_links, section_pages, visible
+from fss_site.listing import (
+    CachedRestrictionsMixin,
+    ChildRoutingMixin,
+    feed_links,
+    per_generation,
+    section_pages,
+    visible,
+)
 from fss_site.models import ImportedContentMixin
 
 PHOTO_FILTER = "fill-240x240-c100"
 ROLE_RANK = {"chair": 0, "vice_chair": 1}
 
 
-class PeopleIndexPage(Page):
+class PeopleIndexPage(ChildRoutingMixin, CachedRestrictionsMixin, Page):
     """Styrelse och talespersoner: the list of board members and spokespeople."""
+
+    child_page_model = "people.PersonPage"
 
     introduction = models.TextField(_("ingress"), blank=True)
 
@@ -68,17 +77,22 @@ class PeopleIndexPage(Page):
         people = visible(PersonPage.objects.child_of(self), request).filter(
             Q(is_board_member=True) | Q(is_spokesperson=True)
         )
-        topics = Topic.objects.filter(people__in=people.values("pk")).distinct()
-        regions = (
-            PersonRole.objects.filter(page__in=people.values("pk"))
-            .exclude(region="")
-            .order_by("region")
-            .values_list("region", flat=True)
-            .distinct()
-        )
-        form = PeopleFilterForm(
-            request.GET, topics=topics, regions=regions, days=self._attendance_days(request)
-        )
+
+        def choices():
+            # The form's choices, from every listed person: kept until the next change
+            # (the days of coming events at most the cache's timeout).
+            topics = Topic.objects.filter(people__in=people.values("pk")).distinct()
+            regions = (
+                PersonRole.objects.filter(page__in=people.values("pk"))
+                .exclude(region="")
+                .order_by("region")
+                .values_list("region", flat=True)
+                .distinct()
+            )
+            return list(topics), list(regions), self._attendance_days(request)
+
+        topics, regions, days = per_generation(f"people-choices:{self.pk}", choices)
+        form = PeopleFilterForm(request.GET, topics=topics, regions=regions, days=days)
         form.is_valid()
         # Only the fields that validated; an invalid value is shown as an error at its field.
         chosen = form.cleaned_data
@@ -122,7 +136,7 @@ class PeopleIndexPage(Page):
         return context
 
 
-class PersonPage(ImportedContentMixin, Page):
+class PersonPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
     """A board member or spokesperson; the page title is the person's name."""
 
     job_title = models.CharField(_("befattning"), max_length=255, blank=True)
