@@ -40,6 +40,7 @@ such as "upcoming events" is at most this old), ``FSS_PAGE_CACHE_MAX_AGE`` (brow
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import http.client
 import logging
@@ -168,9 +169,23 @@ def _new_token() -> str:
     return f"{time.time_ns():x}-{secrets.token_hex(4)}"
 
 
+def known_generation(cache) -> str | None:
+    """The generation this process was told of through Redis pub/sub, or None.
+
+    With a :class:`ResilientRedisCache`, a thread per process follows every new
+    generation (see :class:`GenerationWatcher`), so a cache hit needs no round trip for
+    it. None means ask the cache (local memory, or the watcher not connected).
+    """
+    watcher = getattr(cache, "generation_watcher", None)
+    return watcher.current() if watcher is not None else None
+
+
 def current_generation(cache=None) -> str:
     """The current generation token (created when missing). Raises if the cache is down."""
     cache = cache or page_cache()
+    token = known_generation(cache)
+    if token is not None:
+        return token
     token = cache.get(GENERATION_KEY)
     if token is None:
         token = _new_token()
@@ -188,6 +203,7 @@ def _set_new_generation() -> bool:
     """Replace the token; True when the cache took it."""
     cache = page_cache()
     token = _new_token()
+    watcher = getattr(cache, "generation_watcher", None)
     try:
         cache.set(GENERATION_KEY, token, timeout=None)
         # A resilient backend swallows errors; reading back tells whether it worked.
@@ -195,6 +211,11 @@ def _set_new_generation() -> bool:
     except Exception as exc:  # the cache is down: retried by the next request
         _outage.failed("ny generation", exc)
         ok = False
+    if watcher is not None:
+        if ok:
+            watcher.announce(token)  # this process at once, the others through Redis
+        else:
+            watcher.forget()
     return ok
 
 
@@ -255,6 +276,17 @@ def bump_generation(reason: str = "", using: str = DEFAULT_DB_ALIAS) -> None:
     transaction.on_commit(_pending.bump, using=using)
 
 
+def generation_and_entry(cache, key: str) -> tuple[str, object]:
+    """The current generation and what is stored under ``key``: one round trip, or none
+    for the generation when this process follows it (:func:`known_generation`).
+    Raises if the cache is down."""
+    generation = known_generation(cache)
+    if generation is not None:
+        return generation, cache.get(key)
+    found = cache.get_many([GENERATION_KEY, key])
+    return found.get(GENERATION_KEY) or current_generation(cache), found.get(key)
+
+
 def cached_per_generation(name: str, factory, timeout: int | None = None):
     """``factory()``, computed once per generation and shared by every process.
 
@@ -267,12 +299,10 @@ def cached_per_generation(name: str, factory, timeout: int | None = None):
     cache = page_cache()
     key = f"fss:gen:{name}"
     try:
-        found = cache.get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY) or current_generation(cache)
+        generation, stored = generation_and_entry(cache, key)
     except Exception as exc:
         _outage.failed("läsning", exc)
         return factory()
-    stored = found.get(key)
     if stored is not None and stored[0] == generation:
         return stored[1]
     value = factory()
@@ -509,15 +539,12 @@ class PageCacheMiddleware:
         cache = page_cache()
         retry_failed_bump()
         key = entry_key(request)
-        generation = None
+        generation = entry = None
         try:
-            found = cache.get_many([GENERATION_KEY, key])
-            generation = found.get(GENERATION_KEY) or current_generation(cache)
+            generation, entry = generation_and_entry(cache, key)
             _outage.succeeded()
         except Exception as exc:  # cache down: render as if nothing were cached
             _outage.failed("läsning", exc)
-            found = {}
-        entry = found.get(key)
         if entry is not None and generation is not None and entry["generation"] == generation:
             return _response_from(entry, request)
 
@@ -550,6 +577,144 @@ class PageCacheMiddleware:
 # -- the same cache in front of Django: hits without Django's request machinery --------
 
 
+class LocalCopies:
+    """The most used entries of the current generation, kept in this process as well.
+
+    Used only while the generation is known without asking Redis (the watcher is
+    connected); a new generation empties it. Bounded in entries and bytes; the oldest
+    entries go first. Entries expire with the cache's timeout as in Redis.
+    """
+
+    def __init__(self, max_entries: int = 2000, max_bytes: int = 64 * 1024 * 1024):
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._entries: dict[str, dict] = {}
+        self._bytes = 0
+        self._generation = None
+        self._lock = threading.Lock()
+
+    def get(self, key: str, generation: str):
+        entry = self._entries.get(key)
+        if entry is None or entry["generation"] != generation:
+            return None
+        if time.time() - entry["stored"] > int(_setting("FSS_PAGE_CACHE_TIMEOUT", 300)):
+            return None
+        return entry
+
+    def put(self, key: str, entry: dict) -> None:
+        size = len(entry["content"])
+        with self._lock:
+            if entry["generation"] != self._generation:
+                self._entries.clear()
+                self._bytes = 0
+                self._generation = entry["generation"]
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old["content"])
+            while self._entries and (
+                len(self._entries) >= self.max_entries or self._bytes + size > self.max_bytes
+            ):
+                oldest = next(iter(self._entries))
+                self._bytes -= len(self._entries.pop(oldest)["content"])
+            if size <= self.max_bytes:
+                self._entries[key] = entry
+                self._bytes += size
+
+
+class GenerationWatcher:
+    """This process's copy of the generation token, kept current through Redis pub/sub.
+
+    A daemon thread (started on first use in each process, so after a server forks its
+    workers) subscribes to the generation's channel, then reads the token; every process
+    that sets a new token publishes it there. The process that makes a change takes the
+    new token at once (:meth:`announce`); the others within the time a message takes on
+    the network. While the subscription is not established or has failed (a ping every
+    ``CHECK_SECONDS`` finds a Redis that hangs), :meth:`current` returns None and callers
+    read the token from Redis on each request.
+    """
+
+    RECONNECT_SECONDS = 1.0
+    CHECK_SECONDS = 2.0
+
+    def __init__(self, cache):
+        self.cache = cache
+        self.channel = cache.make_key(GENERATION_KEY) + ":channel"
+        self._token = None
+        self._pid = None
+        self._lock = threading.Lock()
+
+    def current(self) -> str | None:
+        if self._pid != os.getpid():
+            self._start()
+        return self._token
+
+    def announce(self, token: str) -> None:
+        self._token = token
+        try:
+            self.cache._cache.get_client(write=True).publish(self.channel, token)
+        except Exception as exc:  # the others fall back to reading Redis
+            _outage.failed("publicering", exc)
+
+    def forget(self) -> None:
+        self._token = None
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            self._pid = os.getpid()
+            self._token = None
+            thread = threading.Thread(target=self._follow, name="fss-generation", daemon=True)
+            thread.start()
+
+    def _follow(self) -> None:
+        import redis
+
+        pid = os.getpid()
+        location = self.cache._cache._servers[0]
+        while self._pid == pid:
+            pubsub = None
+            try:
+                client = redis.Redis.from_url(
+                    location, socket_connect_timeout=0.5, socket_timeout=0.5
+                )
+                pubsub = client.pubsub()
+                pubsub.subscribe(self.channel)
+                # Subscribed (confirmed by Redis) first, then read: no new token can slip
+                # in between unseen.
+                deadline = time.monotonic() + 5
+                while True:
+                    message = pubsub.get_message(timeout=1.0)
+                    if message and message.get("type") == "subscribe":
+                        break
+                    if time.monotonic() > deadline:
+                        raise ConnectionError("no subscription")
+                token = self.cache.get(GENERATION_KEY)
+                if token is None:
+                    self.cache.add(GENERATION_KEY, _new_token(), timeout=None)
+                    token = self.cache.get(GENERATION_KEY)
+                if token is None:
+                    raise ConnectionError("no generation token")
+                self._token = token
+                checked = time.monotonic()
+                while self._pid == pid:
+                    message = pubsub.get_message(timeout=1.0)
+                    if message and message.get("type") == "message":
+                        self._token = message["data"].decode()
+                    if time.monotonic() - checked >= self.CHECK_SECONDS:
+                        # A Redis that hangs sends no messages either: after a failed
+                        # ping the token counts as unknown, so pages are rendered afresh.
+                        client.ping()
+                        checked = time.monotonic()
+            except Exception:  # noqa: BLE001 - Redis away: read it per request meanwhile
+                self._token = None
+                time.sleep(self.RECONNECT_SECONDS)
+            finally:
+                if pubsub is not None:
+                    with contextlib.suppress(Exception):  # closing a broken connection
+                        pubsub.close()
+
+
 class PageCacheWSGI:
     """WSGI wrapper that answers cache hits before Django builds a request.
 
@@ -564,6 +729,7 @@ class PageCacheWSGI:
 
     def __init__(self, app):
         self.app = app
+        self._local = LocalCopies()
 
     def _scheme(self, environ) -> str:
         header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
@@ -595,17 +761,21 @@ class PageCacheWSGI:
         if not key:
             return self.app(environ, start_response)
         cache = page_cache()
-        generation = None
         entry = None
         retry_failed_bump()
+        generation = known_generation(cache)
+        if generation is not None:
+            entry = self._local.get(key, generation)
+            if entry is not None:
+                return self._hit(entry, environ, start_response)
         try:
-            found = cache.get_many([GENERATION_KEY, key])
-            generation = found.get(GENERATION_KEY) or current_generation(cache)
-            entry = found.get(key)
+            generation, entry = generation_and_entry(cache, key)
             _outage.succeeded()
         except Exception as exc:  # cache down: Django renders the page
+            generation = None
             _outage.failed("läsning", exc)
         if entry is not None and entry["generation"] == generation:
+            self._local.put(key, entry)
             return self._hit(entry, environ, start_response)
 
         environ[OUTER_LAYER] = True
@@ -646,6 +816,7 @@ class PageCacheWSGI:
             cache.set(key, stored, timeout=int(_setting("FSS_PAGE_CACHE_TIMEOUT", 300)))
         except Exception as exc:
             _outage.failed("skrivning", exc)
+        self._local.put(key, stored)
         return [body]
 
     @staticmethod
@@ -702,7 +873,7 @@ class _LazyApplication:
         return self._app(environ, start_response)
 
 
-#: ``gunicorn fss_site.cache:application``
+#: ``granian --interface wsgi fss_site.cache:application``
 application = _LazyApplication()
 
 
@@ -740,6 +911,7 @@ class ResilientRedisCache(RedisCache):
         self._class = _ReusedClientRedisCacheClient
         self._retry_after = float(params.get("RETRY_AFTER", 5))
         self._failed_at = 0.0
+        self.generation_watcher = GenerationWatcher(self)
 
     def _guard(self, what, default, call, *args, **kwargs):
         if self._failed_at and time.monotonic() - self._failed_at < self._retry_after:
