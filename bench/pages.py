@@ -3,8 +3,8 @@
 One run:
 
 1. a fresh PostgreSQL database ``fss_bench`` with the seeds (``import_seeds``);
-2. the stack on localhost (``deploy/run-stack.sh``): gunicorn with 2 workers and the
-   application cache, a second gunicorn without it, Varnish in front, nginx for files;
+2. the stack on localhost (``deploy/run-stack.sh``): granian with 2 workers and the
+   application cache, a second granian without it, Varnish in front, nginx for files;
 3. listing and search latency with the seeds alone;
 4. ``generate_content`` (10,000 posts, 500 people, 2,000 events), ``warm_renditions``;
 5. for each page type, with wrk (loopback, bounded): (a) uncached application server,
@@ -358,10 +358,10 @@ def render(rows, staleness, seeds_only, large, timings, duration) -> str:
     lines = [
         "# Sidor genom alla lager",
         "",
-        f"wrk -t2 -c32 -d{duration}s på 127.0.0.1, PostgreSQL, Redis, gunicorn 2 workers "
-        f"(gthread, 2 trådar), Varnish 7, nginx; seeds + {SIZES['posts']} inlägg, "
+        f"wrk -t2 -c32 -d{duration}s på 127.0.0.1, PostgreSQL, Redis, granian 2 workers "
+        f"(produktionens deploy/granian.env), Varnish 7, nginx; seeds + {SIZES['posts']} inlägg, "
         f"{SIZES['people']} personer, {SIZES['events']} evenemang. "
-        "(a) utan cache direkt mot gunicorn, (b) med applikationscachen, (c) genom Varnish, "
+        "(a) utan cache direkt mot granian, (b) med applikationscachen, (c) genom Varnish, "
         "(d) samma HTML som fil från nginx (taket). Svar/s, p50 och p99 i ms; "
         f"bästa av {ROUNDS} omgångar (a, b, c, d, a, b, c, d), fel summerade över alla.",
         "",

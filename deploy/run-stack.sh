@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start the whole stack on localhost: gunicorn, Varnish in front of it, and an nginx that
+# Start the whole stack on localhost: granian, Varnish in front of it, and an nginx that
 # serves saved pages as plain files (the benchmark's ceiling). Every process gets a PID
 # file in the run directory, and the stack stops by itself after STACK_LIFETIME seconds.
 #
@@ -11,13 +11,16 @@
 #   DJANGO_SETTINGS_MODULE [fss_site.settings.production], DATABASE_URL, REDIS_URL,
 #   SECRET_KEY and the other production variables (see .env.example)
 #   STACK_DIR [/tmp/fss-stack]    run directory: PID files, logs, static files, VCL
-#   APP_PORT [8000]               gunicorn with the application cache
-#   UNCACHED_PORT [unset]         a second gunicorn with the application cache off
+#   APP_PORT [8000]               granian with the application cache
+#   UNCACHED_PORT [unset]         a second granian with the application cache off
 #   VARNISH_PORT [6081]           Varnish, in front of APP_PORT
 #   STATIC_PORT [8088]            nginx serving STACK_DIR/html
-#   WORKERS [2], THREADS [2]      gunicorn workers and threads per worker
-#   MAX_REQUESTS [100000]         requests before a worker is recycled
-#   WSGI_APP [fss_site.cache:application]  what gunicorn serves
+#   WORKERS [2]                   granian worker processes
+#   THREADS [GRANIAN_BLOCKING_THREADS of deploy/granian.env]  application threads per worker
+#   ACCESS_LOG [0]                1: granian's access log (to STACK_DIR/NAME.log)
+#   WSGI_APP [fss_site.cache:application]  what granian serves
+# granian runs with the production settings in deploy/granian.env; the values above
+# override the port, the workers, the threads and the access log.
 #   STACK_LIFETIME [3600]         seconds until the stack stops by itself
 set -euo pipefail
 
@@ -28,11 +31,9 @@ UNCACHED_PORT="${UNCACHED_PORT:-}"
 VARNISH_PORT="${VARNISH_PORT:-6081}"
 STATIC_PORT="${STATIC_PORT:-8088}"
 WORKERS="${WORKERS:-2}"
-THREADS="${THREADS:-2}"
+THREADS="${THREADS:-}"
+ACCESS_LOG="${ACCESS_LOG:-0}"
 STACK_LIFETIME="${STACK_LIFETIME:-3600}"
-# Workers are recycled after this many requests; cache hits come by the thousand a second,
-# so the production file's 2000 would restart a worker every second or two under load.
-MAX_REQUESTS="${MAX_REQUESTS:-100000}"
 PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
 # The application behind the page cache's WSGI layer (cache hits skip Django's middleware).
 WSGI_APP="${WSGI_APP:-fss_site.cache:application}"
@@ -70,20 +71,27 @@ PY
     return 1
 }
 
-start_gunicorn() {  # start_gunicorn NAME PORT PAGE_CACHE(1/0)
+start_granian() {  # start_granian NAME PORT PAGE_CACHE(1/0)
     local name="$1" port="$2" page_cache="$3"
+    local options=(--host 127.0.0.1 --port "$port" --workers "$WORKERS")
+    options+=(--pid-file "$STACK_DIR/$name.pid")
+    if [ -n "$THREADS" ]; then
+        options+=(--blocking-threads "$THREADS")
+    fi
+    if [ "$ACCESS_LOG" = "1" ]; then
+        options+=(--access-log)
+    fi
     (
         cd "$ROOT"
-        FSS_PAGE_CACHE="$page_cache" GUNICORN_BIND="127.0.0.1:$port" GUNICORN_WORKERS="$WORKERS" \
-        GUNICORN_THREADS="$THREADS" "$ROOT/.venv/bin/gunicorn" "$WSGI_APP" \
-            -c "$ROOT/deploy/gunicorn.conf.py" \
-            --pid "$STACK_DIR/$name.pid" \
-            --max-requests "$MAX_REQUESTS" --max-requests-jitter "$((MAX_REQUESTS / 10))" \
-            --access-logfile "$STACK_DIR/$name-access.log" \
-            --error-logfile "$STACK_DIR/$name.log" \
-            --daemon
+        # The production settings (GRANIAN_* variables); the options above win over them.
+        set -a
+        # shellcheck source=deploy/granian.env
+        . "$ROOT/deploy/granian.env"
+        set +a
+        FSS_PAGE_CACHE="$page_cache" nohup "$ROOT/.venv/bin/granian" "${options[@]}" "$WSGI_APP" \
+            >"$STACK_DIR/$name.log" 2>&1 </dev/null &
     )
-    wait_for "$port" "gunicorn ($name)"
+    wait_for "$port" "granian ($name)"
 }
 
 stop_pidfile() {
@@ -124,9 +132,9 @@ start() {
     stop >/dev/null
     (cd "$ROOT" && "$PYTHON" manage.py collectstatic --noinput -v 0)
 
-    start_gunicorn app "$APP_PORT" 1
+    start_granian app "$APP_PORT" 1
     if [ -n "$UNCACHED_PORT" ]; then
-        start_gunicorn uncached "$UNCACHED_PORT" 0
+        start_granian uncached "$UNCACHED_PORT" 0
     fi
 
     sed -e "s/\.port = \"8000\"/.port = \"$APP_PORT\"/" "$ROOT/deploy/varnish/fss.vcl" \
@@ -135,7 +143,7 @@ start() {
     chmod 755 "$STACK_DIR/varnish"
     /usr/sbin/varnishd -a "127.0.0.1:$VARNISH_PORT" -f "$STACK_DIR/fss.vcl" \
         -n "$STACK_DIR/varnish" -s malloc,256m -P "$STACK_DIR/varnishd.pid" \
-        -p default_ttl=0 -p thread_pool_min=50
+        -p default_ttl=0 -p thread_pool_min=50 -p backend_idle_timeout=50
     wait_for "$VARNISH_PORT" "Varnish"
 
     sed -e "s|@RUN@|$STACK_DIR|g" -e "s|@ROOT@|$STACK_DIR/html|g" -e "s|@PORT@|$STATIC_PORT|g" \
@@ -147,7 +155,7 @@ start() {
         >/dev/null 2>&1 &
     echo $! >"$STACK_DIR/watchdog.pid"
 
-    echo "Stacken körs: gunicorn :$APP_PORT${UNCACHED_PORT:+, utan cache :$UNCACHED_PORT}," \
+    echo "Stacken körs: granian :$APP_PORT${UNCACHED_PORT:+, utan cache :$UNCACHED_PORT}," \
         "Varnish :$VARNISH_PORT, nginx :$STATIC_PORT (stoppas efter $STACK_LIFETIME s)."
 }
 

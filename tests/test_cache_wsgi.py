@@ -1,6 +1,6 @@
 """The page cache's WSGI layer: hits answered before Django builds a request.
 
-The application is driven through real WSGI calls (as gunicorn makes them), with the
+The application is driven through real WSGI calls (as granian makes them), with the
 page-cache middleware in its place inside Django.
 """
 

@@ -2,9 +2,9 @@
 
 A throw-away database (a temporary SQLite file, or a fresh PostgreSQL database when the
 suite runs on PostgreSQL) is migrated and filled with ``import_seeds`` in subprocesses.
-gunicorn serves it with the production configuration (``deploy/gunicorn.conf.py``: gthread
-workers with keep-alive), two workers, the page cache in Redis (its own database number)
-when Redis answers on 127.0.0.1:6379; a bounded client (threads with keep-alive
+granian serves it with the production settings (``deploy/granian.env``: WSGI worker
+processes with keep-alive) on a free port, two workers, the page cache in Redis (its own
+database number) when Redis answers on 127.0.0.1:6379; a bounded client (threads with keep-alive
 ``http.client`` connections) sends the requests over the public pages on loopback.
 
 Every one of the 10,000 requests must be answered within RUN_SECONDS (a bound against a
@@ -23,17 +23,15 @@ import threading
 import time
 import uuid
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from dbutil import ON_POSTGRES
 from django.conf import settings
+from granian_env import GRANIAN, read_env_file
 
 CONCURRENCY = 64
 TOTAL_REQUESTS = 10_000
 RUN_SECONDS = 300
-GUNICORN = Path(settings.BASE_DIR) / ".venv" / "bin" / "gunicorn"
-GUNICORN_CONF = Path(settings.BASE_DIR) / "deploy" / "gunicorn.conf.py"
 # The load test's own Redis database, apart from a developer's cache in database 0.
 REDIS_URL = "redis://127.0.0.1:6379/5"
 
@@ -116,12 +114,14 @@ def database_url():
 
 @pytest.fixture
 def server(database_url):
-    """gunicorn (two workers) serving the seeded site on a free loopback port."""
-    if not GUNICORN.exists():
-        pytest.skip("gunicorn is not installed in .venv")
+    """granian (two workers) serving the seeded site on a free loopback port."""
+    if not GRANIAN.exists():
+        pytest.skip("granian is not installed in .venv")
     media = tempfile.mkdtemp(prefix="fss-load-media-")
+    env = {name: value for name, value in os.environ.items() if not name.startswith("GRANIAN_")}
     env = {
-        **os.environ,
+        **env,
+        **read_env_file(),
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "fss_site.settings.dev",
         "DJANGO_DEBUG": "0",
@@ -139,16 +139,15 @@ def server(database_url):
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     process = subprocess.Popen(
         [
-            str(GUNICORN),
+            str(GRANIAN),
             "fss_site.wsgi:application",
-            "--config",
-            str(GUNICORN_CONF),
             "--workers",
             "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            "/dev/null",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
         ],
         cwd=settings.BASE_DIR,
         env=env,
@@ -158,7 +157,7 @@ def server(database_url):
     try:
         deadline = time.monotonic() + 60
         while True:
-            assert process.poll() is None, "gunicorn exited at start-up"
+            assert process.poll() is None, "granian exited at start-up"
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
                 status, _body = _get(conn, "/health/live/")
@@ -167,7 +166,7 @@ def server(database_url):
                     break
             except OSError:
                 pass
-            assert time.monotonic() < deadline, "gunicorn did not answer in time"
+            assert time.monotonic() < deadline, "granian did not answer in time"
             time.sleep(0.2)
         yield port
     finally:

@@ -1,78 +1,203 @@
-"""The deployment files in deploy/: gunicorn's configuration loads, the cron jobs run
-commands that exist, and Varnish accepts PURGE only from where the VCL says.
+"""The deployment files in deploy/: granian's settings are options granian accepts and it
+serves the application with them, the systemd unit runs it, the cron jobs run commands
+that exist, and Varnish accepts PURGE only from where the VCL says.
 
 The Varnish tests run when varnishd is installed (Debian package "varnish"); they point
 the example's backends and purge list at 127.0.0.1 and send traffic only there.
 """
 
 import http.client
-import json
 import os
 import re
+import shlex
 import shutil
+import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from granian_env import ENV_FILE, GRANIAN, read_env_file
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
 
 
-def test_gunicorn_configuration_loads_with_workers_from_cpu_count():
-    script = (
-        "import runpy, json, multiprocessing;"
-        f"c = runpy.run_path({str(DEPLOY / 'gunicorn.conf.py')!r});"
-        "print(json.dumps({k: c[k] for k in ('workers', 'threads', 'keepalive', 'timeout',"
-        " 'graceful_timeout', 'bind', 'worker_class')}), multiprocessing.cpu_count())"
-    )
+def _granian_options():
+    """granian's command-line options by the GRANIAN_* variable that sets each."""
+    import click
+    from granian.cli import cli
+
+    return {
+        f"GRANIAN_{param.name.upper()}": param
+        for param in cli.params
+        if isinstance(param, click.Option)
+    }
+
+
+def test_granian_env_file_sets_only_options_granian_accepts(monkeypatch):
+    import click
+    from granian.cli import cli
+
+    values = read_env_file()
+    options = _granian_options()
+    unknown = sorted(set(values) - set(options))
+    assert unknown == [], f"not granian options: {unknown}"
+
+    # granian reads them the way `granian fss_site.wsgi:application` does at start.
+    for name in list(os.environ):
+        if name.startswith("GRANIAN_"):
+            monkeypatch.delenv(name)
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    ctx = cli.make_context("granian", ["fss_site.wsgi:application"], auto_envvar_prefix="GRANIAN")
+    for name in values:
+        param = options[name].name
+        assert ctx.get_parameter_source(param) == click.core.ParameterSource.ENVIRONMENT, name
+    config = ctx.params
+    assert config["interface"].value == "wsgi"
+    assert config["host"] == "127.0.0.1"
+    assert config["port"] == 8000
+    assert config["http"].value == "1"
+    assert config["websockets"] is False
+    assert config["workers"] >= 1
+    assert config["blocking_threads"] >= 1
+    assert config["backlog"] >= 128
+    assert config["http1_keep_alive"] is True
+    # Idle keep-alive connections last as long as the header read timeout: at least as
+    # long as Varnish keeps idle backend connections (backend_idle_timeout, 60 s).
+    assert config["http1_header_read_timeout"] >= 60_000
+    assert config["respawn_failed_workers"] is True
+    assert config["workers_lifetime"] >= 3600
+    assert 0 < config["workers_kill_timeout"] < _unit_stop_timeout()
+    # Search terms must not reach the logs: the format has no query string.
+    assert "query_string" not in config["log_access_fmt"]
+    assert "%(path)s" in config["log_access_fmt"]
+
+
+def test_granian_env_file_reads_the_same_in_the_shell():
+    """deploy/run-stack.sh sources the file (set -a; . file): the same values come out."""
+    script = f"set -a; . {shlex.quote(str(ENV_FILE))}; env -0"
     result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", script],
+        ["/bin/bash", "-c", script],
         env={"PATH": os.environ.get("PATH", "")},
         capture_output=True,
         text=True,
         check=True,
     )
-    config_text, cpus = result.stdout.rsplit(" ", 1)
-    config = json.loads(config_text)
-    assert config["workers"] == min(int(cpus) * 2 + 1, 12)
-    assert config["keepalive"] > 60  # longer than Varnish's backend idle timeout
-    assert 0 < config["timeout"] <= 60
-    assert config["graceful_timeout"] > 0
-    assert config["bind"] == "127.0.0.1:8000"
-    assert config["worker_class"] == "gthread"
-
-    check = subprocess.run(  # noqa: S603
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "--check-config",
-            "-c",
-            str(DEPLOY / "gunicorn.conf.py"),
-            "fss_site.wsgi:application",
-        ],
-        cwd=ROOT,
-        env={
-            "PATH": os.environ.get("PATH", ""),
-            "DJANGO_SETTINGS_MODULE": "fss_site.settings.test",
-        },
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert check.returncode == 0, check.stderr
+    shell = dict(item.split("=", 1) for item in result.stdout.split("\0") if item)
+    shell = {key: value for key, value in shell.items() if key.startswith("GRANIAN_")}
+    assert shell == read_env_file()
 
 
-def test_systemd_unit_runs_gunicorn_with_that_configuration():
-    unit = (DEPLOY / "systemd" / "fss-site.service").read_text()
-    exec_start = re.search(r"^ExecStart=(.+)$", unit, re.MULTILINE).group(1)
-    assert "gunicorn fss_site.wsgi:application" in exec_start
-    assert exec_start.endswith("/deploy/gunicorn.conf.py")
-    assert "EnvironmentFile=/etc/fss-site/env" in unit
+def _children(pid):
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return set(path.read_text().split()) if path.exists() else set()
+
+
+def _get_status(port, path):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def _wait_for(predicate, process, what, seconds=60):
+    deadline = time.monotonic() + seconds
+    while True:
+        assert process.poll() is None, f"granian exited: {what}"
+        try:
+            if predicate():
+                return
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, f"granian: {what}"
+        time.sleep(0.2)
+
+
+@pytest.mark.skipif(not GRANIAN.exists(), reason="granian saknas i .venv")
+def test_granian_serves_the_application_with_the_env_file(tmp_path):
+    """The unit's command with the env file answers, reloads on HUP and logs no query."""
+    port = _free_port()
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "fss_site.settings.test",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/unused.sqlite3",
+        **read_env_file(),
+        "GRANIAN_PORT": str(port),
+        # Off in production; switched on here to check the file's format.
+        "GRANIAN_LOG_ACCESS_ENABLED": "true",
+    }
+    log = tmp_path / "granian.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(  # noqa: S603
+            [str(GRANIAN), "fss_site.wsgi:application"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_for(
+            lambda: _get_status(port, "/health/live/?q=hemligt+s%C3%B6kord") == 200,
+            process,
+            "did not answer /health/live/",
+        )
+        workers = _children(process.pid)
+        assert len(workers) == int(env["GRANIAN_WORKERS"])
+
+        # systemctl reload: every worker is replaced, and the server keeps answering.
+        process.send_signal(signal.SIGHUP)
+        _wait_for(
+            lambda: (
+                not (_children(process.pid) & workers)
+                and len(_children(process.pid)) == len(workers)
+            ),
+            process,
+            "did not replace its workers after HUP",
+        )
+        _wait_for(lambda: _get_status(port, "/health/live/") == 200, process, "no answer after HUP")
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+    output = log.read_text(errors="replace")
+    assert process.returncode == 0, output[-3000:]
+    assert '"GET /health/live/ HTTP/1.1" 200' in output
+    assert "hemligt" not in output
+    assert "/health/live/?" not in output
+
+
+def _unit():
+    return (DEPLOY / "systemd" / "fss-site.service").read_text()
+
+
+def _unit_stop_timeout():
+    return int(re.search(r"^TimeoutStopSec=(\d+)$", _unit(), re.MULTILINE).group(1))
+
+
+def test_systemd_unit_runs_granian_with_the_env_file():
+    unit = _unit()
+    exec_start = re.search(r"^ExecStart=(.+)$", unit, re.MULTILINE).group(1).split()
+    assert exec_start[0] == "/srv/fss-site/.venv/bin/granian"
+    assert exec_start[1:] == ["fss_site.wsgi:application"]
+    environment_files = re.findall(r"^EnvironmentFile=(.+)$", unit, re.MULTILINE)
+    # The site's own file last, so that it may override the server's defaults.
+    assert environment_files == ["/srv/fss-site/deploy/granian.env", "/etc/fss-site/env"]
     assert "ExecReload=/bin/kill -s HUP $MAINPID" in unit
+    # granian sends no readiness notification: Type=notify would never start.
+    assert re.search(r"^Type=(exec|simple)$", unit, re.MULTILINE)
+    assert "Restart=on-failure" in unit
+    assert "ProtectSystem=strict" in unit and "NoNewPrivileges=true" in unit
 
 
 def _cron_jobs():

@@ -1,7 +1,7 @@
 vcl 4.1;
 # Varnish in front of the fss-site application servers (example; adjust the addresses).
 #
-#   client ─HTTPS→ TLS proxy (nginx) ─HTTP→ Varnish ─HTTP→ gunicorn on app1, app2, …
+#   client ─HTTPS→ TLS proxy (nginx) ─HTTP→ Varnish ─HTTP→ granian on app1, app2, …
 #
 # - Anonymous GET/HEAD page views are cached; the admin, health checks, POSTs and anyone
 #   with a session cookie go straight to the application.
@@ -35,7 +35,7 @@ backend app1 {
     .port = "8000";
     .probe = fss_ready;
     .connect_timeout = 2s;
-    .first_byte_timeout = 35s;   # just above gunicorn's timeout
+    .first_byte_timeout = 35s;   # bounds a slow request: the app server has no timeout
     .between_bytes_timeout = 10s;
 }
 

@@ -1,7 +1,7 @@
 vcl 4.1;
 # Varnish in front of the fss-site application server (production and the benchmark).
 #
-#   client ─→ (TLS proxy) ─→ Varnish :6081 ─→ gunicorn 127.0.0.1:8000
+#   client ─→ (TLS proxy) ─→ Varnish :6081 ─→ granian 127.0.0.1:8000
 #
 # - Anonymous GET/HEAD requests are cached for as long as the application's Cache-Control
 #   says (s-maxage). The application marks logged-in, POST, admin and form responses
@@ -32,7 +32,7 @@ backend app {
     .port = "8000";
     .probe = ready;
     .connect_timeout = 2s;
-    .first_byte_timeout = 35s;   # just above gunicorn's timeout
+    .first_byte_timeout = 35s;   # bounds a slow request: the app server has no timeout
     .between_bytes_timeout = 10s;
 }
 

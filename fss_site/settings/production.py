@@ -47,7 +47,7 @@ CSRF_COOKIE_HTTPONLY = True
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 
 # A database that does not answer must fail a request (and the readiness check) quickly
-# instead of holding a worker until gunicorn kills it.
+# instead of holding a worker thread (the application server has no request timeout).
 for _database in DATABASES.values():
     if _database["ENGINE"] == "django.db.backends.postgresql":
         _database.setdefault("OPTIONS", {}).setdefault(
