@@ -300,6 +300,8 @@ def main() -> int:
                 "1",
             )
             timings["generate_content"] = time.perf_counter() - started
+            # Planner statistics for the new rows, as autovacuum would gather them in time.
+            run("psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-d", DATABASE, "-c", "ANALYZE")
             timings["warm_renditions"] = manage("warm_renditions")
 
         pages = pick_pages()
