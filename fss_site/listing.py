@@ -18,6 +18,7 @@ from django.utils.functional import cached_property
 from wagtail.models import Page, PageViewRestriction, Site
 
 from .cache import cached_per_generation
+from .machine import optional_reverse
 
 # Apps whose rows the values kept per generation are made of; a save or delete of one of
 # their rows, a page, a site or a view restriction in this process changes the epoch.
@@ -240,16 +241,6 @@ def paginate(request, queryset, per_page: int = 10, *, count_key: str = ""):
         return paginator.page(number)
     except EmptyPage as exc:
         raise Http404("Sidan finns inte") from exc
-
-
-def optional_reverse(name: str, *args) -> str:
-    """The URL, or "" while the named URL does not exist (yet)."""
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        return reverse(name, args=args or None)
-    except NoReverseMatch:
-        return ""
 
 
 def feed_links(request, *specs) -> list[dict]:

@@ -43,10 +43,10 @@ def absolute_url(site: Site, path: str) -> str:
     return site.root_url.rstrip("/") + path
 
 
-def optional_reverse(name: str, **kwargs) -> str | None:
-    """The path of a named URL, or None when no such URL is installed."""
+def optional_reverse(name: str, *args, **kwargs) -> str | None:
+    """The path of a named URL, or None when no such URL is installed (yet)."""
     try:
-        return reverse(name, kwargs=kwargs or None)
+        return reverse(name, args=args or None, kwargs=kwargs or None)
     except NoReverseMatch:
         return None
 

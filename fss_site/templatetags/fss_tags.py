@@ -3,13 +3,12 @@
 import datetime
 
 from django import template
-from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from fss_site import seo as seo_module
-from fss_site.listing import optional_reverse
 from fss_site.listing import section_url as _section_url
+from fss_site.machine import optional_reverse
 from fss_site.text import highlight as highlight_text
 
 register = template.Library()
@@ -18,12 +17,8 @@ register = template.Library()
 @register.simple_tag
 def optional_url(name, *args, **kwargs):
     """The URL, or "" while the named URL does not exist (yet)."""
-    if kwargs:
-        try:
-            return reverse(name, kwargs=kwargs)
-        except NoReverseMatch:
-            return ""
-    return optional_reverse(name, *args)
+    url = optional_reverse(name, **kwargs) if kwargs else optional_reverse(name, *args)
+    return url or ""
 
 
 @register.simple_tag(takes_context=True)
