@@ -294,17 +294,10 @@ CONTENT_SECURITY_POLICY = {
 # Still no eval, no nonce (a nonce would switch 'unsafe-inline' off) and no other origins.
 FSS_ADMIN_CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
-        "default-src": [SELF],
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
         "script-src": [SELF, UNSAFE_INLINE],
         "style-src": [SELF, UNSAFE_INLINE],
         "img-src": [SELF, "data:", "blob:", *_media_sources],
-        "font-src": [SELF],
-        "connect-src": [SELF],
-        "frame-src": [SELF, *CSP_EMBED_ORIGINS],
-        "object-src": [NONE],
-        "base-uri": [SELF],
-        "frame-ancestors": [SELF],
-        "form-action": [SELF],
     }
 }
 
