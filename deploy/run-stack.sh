@@ -18,7 +18,7 @@
 #   WORKERS [2]                   granian worker processes
 #   THREADS [GRANIAN_BLOCKING_THREADS of deploy/granian.env]  application threads per worker
 #   ACCESS_LOG [0]                1: granian's access log (to STACK_DIR/NAME.log)
-#   WSGI_APP [fss_site.cache:application]  what granian serves
+#   WSGI_APP [fss_site.wsgi:application]   what granian serves
 # granian runs with the production settings in deploy/granian.env; the values above
 # override the port, the workers, the threads and the access log.
 #   STACK_LIFETIME [3600]         seconds until the stack stops by itself
@@ -35,8 +35,8 @@ THREADS="${THREADS:-}"
 ACCESS_LOG="${ACCESS_LOG:-0}"
 STACK_LIFETIME="${STACK_LIFETIME:-3600}"
 PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
-# The application behind the page cache's WSGI layer (cache hits skip Django's middleware).
-WSGI_APP="${WSGI_APP:-fss_site.cache:application}"
+# The production entry point: the page cache's WSGI layer in front of Django.
+WSGI_APP="${WSGI_APP:-fss_site.wsgi:application}"
 export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-fss_site.settings.production}"
 export STATIC_ROOT="${STATIC_ROOT:-$STACK_DIR/static}"
 export MEDIA_ROOT="${MEDIA_ROOT:-$STACK_DIR/media}"

@@ -19,8 +19,9 @@ How it works
   ``private``/``no-store``/``no-cache`` (the contact form with its CSRF token) or vary on
   anything but the cookie and the language are never stored. They are sent with
   ``Cache-Control: private, no-store``; cacheable ones with ``public, max-age, s-maxage``.
-* :class:`PageCacheWSGI` (``application`` in this module) answers hits in front of
-  Django, before a request object or any middleware exists: one Redis round trip and the
+* :class:`PageCacheWSGI` (``fss_site.wsgi.application``) answers hits in front of
+  Django, before a request object or any middleware exists: at most one Redis round trip
+  (none for the hot pages while the process follows the generation) and the
   stored bytes. The middleware inside still decides what may be stored.
 * :func:`cached_per_generation` keeps other expensive values (aggregates behind listings)
   until the next change, with the same invalidation.
@@ -512,13 +513,8 @@ class PageCacheMiddleware:
     """
 
     def __init__(self, get_response):
+        # The invalidation handlers are connected by FssSiteConfig.ready().
         self.get_response = get_response
-        # Web processes invalidate (and make renditions) even before an AppConfig.ready()
-        # connects the same handlers for management commands.
-        connect_signals()
-        from fss_site import renditions
-
-        renditions.connect_signals()
 
     def __call__(self, request):
         if not _setting("FSS_PAGE_CACHE_ENABLED", True):
@@ -854,27 +850,6 @@ class PageCacheWSGI:
         if environ.get("REQUEST_METHOD") == "HEAD":
             return [b""]
         return [entry["content"]]
-
-
-class _LazyApplication:
-    """The project's WSGI application behind :class:`PageCacheWSGI`, built on first use."""
-
-    def __init__(self):
-        self._app = None
-        self._lock = threading.Lock()
-
-    def __call__(self, environ, start_response):
-        if self._app is None:
-            with self._lock:
-                if self._app is None:
-                    from django.core.wsgi import get_wsgi_application
-
-                    self._app = PageCacheWSGI(get_wsgi_application())
-        return self._app(environ, start_response)
-
-
-#: ``granian --interface wsgi fss_site.cache:application``
-application = _LazyApplication()
 
 
 # -- a Redis backend that survives Redis being away -------------------------------------
