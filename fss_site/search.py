@@ -4,12 +4,29 @@ Uses Wagtail's database search backend (Swedish stemming on PostgreSQL). The que
 reduced to at most ``MAX_TERMS`` words before it reaches the backend, so operators,
 quotes, control characters and very long input cannot break the database query. Nothing
 is written to the database per search (no query statistics).
+
+The overview (all types at once) does a bounded amount of work per type on PostgreSQL,
+however many pages match, so that a common word costs no more on a large site than on a
+small one:
+
+- counting stops at ``COUNT_CAP`` matches (the page then says "more than");
+- the best ``PER_GROUP`` pages are ranked, with the backend's own ranking, among the
+  candidates: the ``CANDIDATES`` newest matching pages, plus up to ``CANDIDATES`` (the
+  most recently indexed) whose title holds every term, so that an older page about the
+  subject is still found. Only the candidates' index entries are read.
+
+One type at a time (``?typ=``) ranks every match, page by page, as the backend does. The
+other backends (SQLite's, OpenSearch) rank and count everything for the overview too.
 """
 
 import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
+from django.db import connections
+from django.db.models import F, IntegerField
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -24,6 +41,8 @@ MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
 PER_GROUP = 5
 PER_PAGE = 10
+COUNT_CAP = 100
+CANDIDATES = 100
 # Words, keeping reference numbers such as "S2020/09876" or "2023-01-15" whole.
 _WORD = re.compile(r"\w+(?:[/.:-]\w+)*")
 
@@ -92,6 +111,83 @@ def _search(request, group, text):
     return queryset.search(text, operator="and")
 
 
+def _is_bounded(results) -> bool:
+    from wagtail.search.backends.database.postgres.postgres import PostgresSearchResults
+
+    return isinstance(results, PostgresSearchResults)
+
+
+def _index_entries():
+    from wagtail.search.models import IndexEntry
+
+    return IndexEntry.objects
+
+
+def _overview_exact(results) -> dict:
+    # Always count, so every search costs the same number of queries.
+    count = results.count()
+    return {"count": count, "pages": list(results[:PER_GROUP]) if count else [], "capped": False}
+
+
+def _add_statement(statements, params, index, columns, queryset):
+    # Only SQL that Django compiled, with its parameters kept apart, and fixed column lists.
+    sql, sql_params = queryset.query.sql_with_params()
+    statements.append(f"SELECT %s, {columns} FROM ({sql}) x")  # noqa: S608
+    params.extend([index, *sql_params])
+
+
+def _overview_bounded(request, searches) -> list[dict]:
+    """The overview on PostgreSQL: one statement for every type's candidates and capped
+    count, then one ranking query per type that has matches."""
+    statements, params = [], []
+    for index, (group, results) in enumerate(searches):
+        compiler = results.query_compiler
+        config = compiler.get_config(results.backend)
+        matching = results.get_queryset().order_by()
+        # Newest first by the indexed column, so the database can stop after CANDIDATES.
+        newest = F("first_published_at").desc()
+        window = matching.order_by(newest, "-pk").values_list("pk", flat=True)[:CANDIDATES]
+        # Read from the index alone (the final ranking drops what is not visible).
+        titled = (
+            _index_entries()
+            .filter(
+                content_type=ContentType.objects.get_for_model(group.model()),
+                title=compiler.build_tsquery(compiler.query, config=config),
+            )
+            .order_by("-pk")
+            .values_list(Cast("object_id", IntegerField()), flat=True)[:CANDIDATES]
+        )
+        counted = matching.values_list("pk", flat=True)[: COUNT_CAP + 1]
+        for queryset in (window, titled):
+            _add_statement(statements, params, index, "x.*, NULL::bigint", queryset)
+        _add_statement(statements, params, index, "NULL::integer, count(*)", counted)
+    database = searches[0][1].get_queryset().db
+    with connections[database].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(statements), params)
+        rows = cursor.fetchall()
+    candidates = {index: set() for index in range(len(searches))}
+    counts = dict.fromkeys(range(len(searches)), 0)
+    for index, pk, count in rows:
+        if pk is not None:
+            candidates[index].add(pk)
+        if count is not None:
+            counts[index] = count
+    overview = []
+    for index, (group, results) in enumerate(searches):
+        pages = []
+        if candidates[index]:
+            # The backend's ranking (its ORDER BY), over the candidates only: they are known
+            # to match, so the match itself is not evaluated again.
+            ranking = results.get_queryset().query.order_by
+            candidate_pages = visible(group.model().objects.all(), request).filter(
+                pk__in=candidates[index]
+            )
+            pages = list(candidate_pages.order_by(*ranking)[:PER_GROUP])
+        capped = counts[index] > COUNT_CAP
+        overview.append({"count": min(counts[index], COUNT_CAP), "pages": pages, "capped": capped})
+    return overview
+
+
 def search(request):
     raw = request.GET.get("q", "")
     query = clean_query(raw)
@@ -125,20 +221,23 @@ def search(request):
                 }
             )
         else:
-            for each in GROUPS:
-                results = _search(request, each, text)
-                # Always count, so every search costs the same number of queries.
-                count = results.count()
-                first = list(results[:PER_GROUP]) if count else []
+            searches = [(each, _search(request, each, text)) for each in GROUPS]
+            if _is_bounded(searches[0][1]):
+                overview = _overview_bounded(request, searches)
+            else:
+                overview = [_overview_exact(results) for _each, results in searches]
+            for (each, _results), found in zip(searches, overview, strict=True):
                 groups.append(
                     {
                         "group": each,
-                        "results": [_result(request, p, terms) for p in first],
-                        "count": count,
-                        "more": count > PER_GROUP,
+                        "results": [_result(request, p, terms) for p in found["pages"]],
+                        "count": found["count"],
+                        "capped": found["capped"],
+                        "more": found["capped"] or found["count"] > PER_GROUP,
                     }
                 )
     total = sum(g["count"] for g in groups)
+    capped = any(g.get("capped") for g in groups)
     title = _("Sök") if not query else _("Sökresultat för ”%(query)s”") % {"query": query}
     context = {
         "query": query,
@@ -147,6 +246,7 @@ def search(request):
         "groups": groups,
         "group": group,
         "total": total,
+        "capped": capped,
         "page_of_results": page_of_results,
         "max_length": MAX_QUERY_LENGTH,
         "title": title,

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wagtail.models import PageViewRestriction
 
+from fss_site import search as site_search
 from fss_site.search import MAX_QUERY_LENGTH, clean_query, query_terms
 from fss_site.text import excerpt, highlight
 from tests.public_content import make_post, module_content_fixture
@@ -210,3 +211,57 @@ def test_swedish_stemming_on_postgresql(client, content):
     assert "Om kommunernas ansvar" in result_titles(doc)
     _response, doc = search(client, q="kommuner")
     assert "Om kommunernas ansvar" in result_titles(doc)
+
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the bounded overview is the PostgreSQL backend's"
+)
+
+
+@postgres_only
+def test_overview_count_stops_at_the_cap_and_the_type_page_counts_all(client, content, monkeypatch):
+    monkeypatch.setattr(site_search, "COUNT_CAP", 3)
+    for i in range(5):
+        make_post(content.tree, f"Gnu {i}", f"gnu-{i}", excerpt="gnuord")
+    _response, doc = search(client, q="gnuord")
+    assert groups(doc) == ["Inlägg (fler än 3)"]
+    assert " ".join(doc.find("p", class_="result-count")[0].text.split()) == "Fler än 3 träffar."
+    assert [e for e in doc.find("a") if e.text.strip() == "Visa alla träffar bland inlägg"]
+    _response, doc = search(client, q="gnuord", typ="inlagg")
+    assert groups(doc) == ["Inlägg (5)"]
+
+
+@postgres_only
+def test_overview_ranks_the_newest_matches_and_older_title_matches(client, content, monkeypatch):
+    monkeypatch.setattr(site_search, "CANDIDATES", 2)
+    make_post(content.tree, "Gnuord i rubriken", "gnuord-rubrik", excerpt="Om annat.")
+    hidden = make_post(content.tree, "Gnuord bakom inloggning", "gnuord-dold", excerpt="Dolt.")
+    PageViewRestriction.objects.create(page=hidden, restriction_type="login")
+    # Ranks above the newer body matches, but is older than the window of candidates.
+    make_post(content.tree, "Äldre", "gnu-aldre", excerpt="Gnuord, gnuord och åter gnuord.")
+    for i in range(3):
+        make_post(content.tree, f"Nyare {i}", f"gnu-nyare-{i}", excerpt="gnuord")
+    _response, doc = search(client, q="gnuord")
+    # The title match first, then the two newest of the body matches; the private page,
+    # although among the newest title matches, is not shown.
+    assert result_titles(doc) == ["Gnuord i rubriken", "Nyare 2", "Nyare 1"]
+    assert groups(doc) == ["Inlägg (5)"]
+    _response, doc = search(client, q="gnuord", typ="inlagg")
+    assert result_titles(doc)[:2] == ["Gnuord i rubriken", "Äldre"]
+    assert len(result_titles(doc)) == 5
+
+
+@postgres_only
+def test_the_backends_match_can_use_the_expression_index(content):
+    from blog.models import BlogPage
+
+    sql, _params = BlogPage.objects.search("tillit").get_queryset().query.sql_with_params()
+    assert '("wagtailsearch_indexentry"."title" || "wagtailsearch_indexentry"."body") @@' in sql
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT id FROM wagtailsearch_indexentry "
+            "WHERE (title || body) @@ to_tsquery('swedish', 'tillit')"
+        )
+        plan = " ".join(row[0] for row in cursor.fetchall())
+    assert "fss_search_title_body_gin" in plan
