@@ -8,7 +8,7 @@ the referring authority, its reference number, the deadline and the response as 
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, ExtractYear, TruncDate
 from django.http import Http404
 from django.utils import timezone
@@ -376,16 +376,33 @@ class BlogPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
             return reading_minutes(self.body_text)
         return reading_minutes(f"{self.excerpt} {self.body_text}")
 
+    # Related posts are ranked among this many of the newest posts that share a topic, so
+    # the cost does not grow with the number of posts.
+    RELATED_CANDIDATES = 60
+
     def related_posts(self, request, topic_ids, limit=3):
-        """Other posts ranked by how many topics they share with this one."""
+        """Other posts ranked by how many topics they share with this one, then newest.
+
+        Only the ``RELATED_CANDIDATES`` newest posts sharing a topic are ranked (read along
+        the listings' index), so an old post sharing more topics can give way to newer ones.
+        """
         if not topic_ids:
             return []
-        posts = (
+        shares_a_topic = BlogPage.topics.through.objects.filter(
+            blogpage_id=OuterRef("pk"), topic_id__in=topic_ids
+        )
+        newest_first = (F("listing_date").desc(nulls_last=True), "-pk")
+        candidates = (
             visible(BlogPage.objects.all(), request)
-            .filter(topics__in=topic_ids)
+            .filter(Exists(shares_a_topic))
             .exclude(pk=self.pk)
-            .annotate(shared=Count("topics", distinct=True))
-            .order_by("-shared", F("listing_date").desc(nulls_last=True), "-pk")
+            .order_by(*newest_first)
+            .values("pk")[: self.RELATED_CANDIDATES]
+        )
+        posts = (
+            BlogPage.objects.filter(pk__in=Subquery(candidates))
+            .annotate(shared=Count("topics", filter=Q(topics__in=topic_ids), distinct=True))
+            .order_by("-shared", *newest_first)
         )
         return list(posts[:limit])
 

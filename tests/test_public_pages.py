@@ -236,6 +236,23 @@ def test_post_links_event_topics_tags_and_ranks_related_posts_by_shared_topics(c
     assert related == [content.post_two.url, content.post_three.url]
 
 
+def test_related_posts_are_ranked_among_the_newest_that_share_a_topic(client, content, monkeypatch):
+    shared_topic = list(content.post.topics.all())[-1]
+    newest = make_post(
+        content.tree, "Nyast", "nyast", date=datetime.date(2030, 1, 2), topics=[shared_topic]
+    )
+
+    def related():
+        _response, doc = page(client, content.post.url)
+        return [e.attrs["href"] for e in doc.find("a") if "section" in e.ancestors]
+
+    # Two shared topics outrank one, however new.
+    assert related()[:2] == [content.post_two.url, newest.url]
+    # Only the newest candidates are ranked: with one, the older post gives way.
+    monkeypatch.setattr(BlogPage, "RELATED_CANDIDATES", 1)
+    assert related() == [newest.url]
+
+
 def test_post_by_an_unpublished_person_names_them_without_a_link(client, content):
     post = make_post(content.tree, "Gästinlägg", "gastinlagg", authors=[(content.hidden, "gäst")])
     _response, doc = page(client, post.url)
