@@ -39,7 +39,7 @@ from fss_site.listing import (
     visible,
 )
 from fss_site.models import ImportedContentMixin, UniqueNameMixin
-from fss_site.text import reading_minutes, stream_text
+from fss_site.text import lead_repeats_body, post_reading_minutes, stream_text
 
 RSS = "application/rss+xml"
 ATOM = "application/atom+xml"
@@ -280,6 +280,10 @@ class BlogPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
     # The date listings sort by: the printed date, else the day it was first published
     # (Stockholm time). Kept in step by save(), indexed for the listings.
     listing_date = models.DateField(null=True, blank=True, editable=False)
+    # Stored when the post is saved, so listings need neither the body nor the work.
+    reading_minutes = models.PositiveSmallIntegerField(
+        _("lästid i minuter"), default=1, editable=False
+    )
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
@@ -330,9 +334,12 @@ class BlogPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
 
     def save(self, *args, **kwargs):
         self.listing_date = self.listing_date_for(self.date, self.first_published_at)
+        self.__dict__.pop("body_text", None)  # the body may have changed since it was read
+        self.reading_minutes = self.count_reading_minutes()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "listing_date" not in update_fields:
-            kwargs["update_fields"] = [*update_fields, "listing_date"]
+        if update_fields is not None:
+            derived = [f for f in ("listing_date", "reading_minutes") if f not in update_fields]
+            kwargs["update_fields"] = [*update_fields, *derived]
         return super().save(*args, **kwargs)
 
     @property
@@ -344,9 +351,11 @@ class BlogPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
 
     @classmethod
     def listing(cls, queryset):
-        """Posts as the listings show them: category and authors loaded, newest first."""
+        """Posts as the listings show them: category and authors loaded, newest first; the
+        body, which listings do not show, is not read."""
         return (
-            queryset.select_related("category")
+            queryset.defer("body")
+            .select_related("category")
             .prefetch_related(
                 Prefetch(
                     "authors",
@@ -366,15 +375,14 @@ class BlogPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
 
         The post page then shows the body only, so the reader does not read it twice.
         """
-        excerpt = " ".join(self.excerpt.split()).removesuffix("…").strip()
-        return bool(excerpt) and " ".join(self.body_text.split()).startswith(excerpt)
+        return lead_repeats_body(self.excerpt, self.body_text)
 
-    @property
-    def reading_minutes(self):
-        """Estimated reading time of what the post page shows, in whole minutes."""
-        if self.excerpt_repeats_body:
-            return reading_minutes(self.body_text)
-        return reading_minutes(f"{self.excerpt} {self.body_text}")
+    def count_reading_minutes(self):
+        """Estimated reading time of what the post page shows, in whole minutes.
+
+        Stored in ``reading_minutes`` on every save; the post page counts afresh, so a
+        preview shows the time of what is previewed."""
+        return post_reading_minutes(self.excerpt, self.body_text)
 
     # Related posts are ranked among this many of the newest posts that share a topic, so
     # the cost does not grow with the number of posts.
@@ -401,6 +409,7 @@ class BlogPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
         )
         posts = (
             BlogPage.objects.filter(pk__in=Subquery(candidates))
+            .defer("body")
             .annotate(shared=Count("topics", filter=Q(topics__in=topic_ids), distinct=True))
             .order_by("-shared", *newest_first)
         )
@@ -423,6 +432,7 @@ class BlogPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
                 "tags": tags,
                 "event": event,
                 "related_posts": self.related_posts(request, [t.pk for t in topics]),
+                "reading_minutes": self.count_reading_minutes(),
                 "blog_url": section_url(request, "blog"),
                 "seo": seo.seo_for_page(
                     request,

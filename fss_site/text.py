@@ -98,6 +98,19 @@ def reading_minutes(text: str) -> int:
     return max(1, math.ceil(word_count(text) / WORDS_PER_MINUTE))
 
 
+def lead_repeats_body(lead: str, body_text: str) -> bool:
+    """True when the lead (an excerpt) is the opening of the body, cut short or not."""
+    lead = " ".join((lead or "").split()).removesuffix("…").strip()
+    return bool(lead) and " ".join(body_text.split()).startswith(lead)
+
+
+def post_reading_minutes(lead: str, body_text: str) -> int:
+    """Reading time of a post page: the lead and the body, the lead once if it repeats."""
+    if lead_repeats_body(lead, body_text):
+        return reading_minutes(body_text)
+    return reading_minutes(f"{lead or ''} {body_text}")
+
+
 def truncate(text: str, limit: int = 160) -> str:
     """Shorten text to at most ``limit`` characters at a word boundary, with an ellipsis."""
     text = collapse(text)

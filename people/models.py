@@ -272,6 +272,7 @@ class PersonPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
         if self.pk:
             posts = list(
                 visible(BlogPage.objects.filter(authors__person=self), request)
+                .defer("body")
                 .distinct()
                 .order_by(F("date").desc(nulls_last=True), "-first_published_at")[
                     : self.POSTS_SHOWN + 1

@@ -663,10 +663,24 @@ def test_optional_url_is_empty_for_missing_url_names():
 def test_reading_time_counts_the_body(content):
     post = BlogPage.objects.get(pk=content.post.pk)
     assert post.reading_minutes == 3
-    assert BlogPage(title="Kort").reading_minutes == 1
+    assert post.count_reading_minutes() == 3
+    assert BlogPage(title="Kort").count_reading_minutes() == 1
     # Headings read as sentences; captions, credits and attachment titles are text too.
     assert post.body_text.startswith("Bra känsla men orosmolnen hopar sig. Socialtjänsten i Lund")
     assert "Bilden saknas men texten finns. Okänd fotograf." in post.body_text
+
+
+def test_reading_time_is_stored_on_publish_and_listings_skip_the_body(client, content):
+    post = make_post(content.tree, "Långt inlägg", "langt-inlagg", excerpt="Kort ingress.")
+    assert BlogPage.objects.get(pk=post.pk).reading_minutes == 1
+    post.body = [("paragraph", "<p>" + "ord " * 1000 + "</p>")]
+    post.save_revision().publish()
+    stored = BlogPage.objects.get(pk=post.pk)
+    assert stored.reading_minutes == stored.count_reading_minutes() > 1
+    _response, doc = page(client, "/blogg/")
+    assert f"{stored.reading_minutes} min läsning" in doc.main_text
+    listed = list(BlogPage.listing(BlogPage.objects.live()))
+    assert listed and all("body" in p.get_deferred_fields() for p in listed)
 
 
 def test_canonical_ignores_the_host_header(client, content):

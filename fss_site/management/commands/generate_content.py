@@ -545,6 +545,7 @@ class Generator:
                 ),
                 seed_source=f"{MARK}{self.seed}:post:{n + 1}",
             )
+            page.reading_minutes = page.count_reading_minutes()  # as BlogPage.save() would
             self._published(
                 timezone.make_aware(datetime.datetime.combine(day, datetime.time(8, 0))), page
             )
