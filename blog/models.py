@@ -499,7 +499,7 @@ class PositionIndexPage(ChildRoutingMixin, CachedRestrictionsMixin, Page):
     def get_context(self, request, *args, **kwargs):
         """Current positions grouped by topic, then the superseded ones with their successors."""
         context = super().get_context(request, *args, **kwargs)
-        positions = visible(PositionPage.objects.child_of(self), request)
+        positions = visible(PositionPage.objects.child_of(self), request).defer("body")
         current = list(
             positions.filter(status=PositionPage.CURRENT)
             .prefetch_related("topics")

@@ -93,7 +93,8 @@ class EventIndexPage(RoutablePageMixin, ChildRoutingMixin, CachedRestrictionsMix
         verbose_name_plural = _("kalendarier")
 
     def events(self, request):
-        return visible(EventPage.objects.child_of(self), request)
+        """The events the calendar lists (their descriptions are not read)."""
+        return visible(EventPage.objects.child_of(self), request).defer("description")
 
     def _feeds(self, request):
         return feed_links(request, ("events:ical-feed", (), gettext("Kalendarium (iCal)"), ICAL))

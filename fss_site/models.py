@@ -162,16 +162,16 @@ class HomePage(SectionRoutingMixin, CachedRestrictionsMixin, Page):
                     BlogPage.listing(visible(BlogPage.objects.all(), request))[: self.LATEST_POSTS]
                 ),
                 "current_positions": list(
-                    visible(
-                        PositionPage.objects.filter(status=PositionPage.CURRENT), request
-                    ).order_by(F("date_adopted").desc(nulls_last=True), "-first_published_at")[
+                    visible(PositionPage.objects.filter(status=PositionPage.CURRENT), request)
+                    .defer("body")
+                    .order_by(F("date_adopted").desc(nulls_last=True), "-first_published_at")[
                         : self.CURRENT_POSITIONS
                     ]
                 ),
                 "upcoming_events": list(
-                    visible(EventPage.objects.upcoming(), request).order_by("start")[
-                        : self.UPCOMING_EVENTS
-                    ]
+                    visible(EventPage.objects.upcoming(), request)
+                    .defer("description")
+                    .order_by("start")[: self.UPCOMING_EVENTS]
                 ),
                 "spokesperson_topics": per_generation(
                     "spokesperson-topics",

@@ -281,6 +281,7 @@ class PersonPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
         if topics:
             positions = list(
                 visible(PositionPage.objects.filter(topics__in=[t.pk for t in topics]), request)
+                .defer("body")
                 .filter(status=PositionPage.CURRENT)
                 .distinct()
                 .order_by(F("date_adopted").desc(nulls_last=True), "title")
