@@ -7,6 +7,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from django.test import RequestFactory
 from django.utils import timezone
+from django.utils.text import slugify
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -584,6 +585,27 @@ def test_event_pages_can_be_upcoming_or_past():
     assert not EventPage(
         start=now - datetime.timedelta(days=2), end=now + datetime.timedelta(hours=1)
     ).is_past
+
+
+def test_upcoming_and_past_queries_agree_with_each_event(content):
+    now = timezone.now()
+    hour = datetime.timedelta(hours=1)
+    cases = {
+        "over": (now - 5 * hour, now - 4 * hour),
+        "pågår": (now - 2 * hour, now + hour),
+        "kommer": (now + hour, now + 2 * hour),
+        "startade, utan slut": (now - hour, None),
+        "startar, utan slut": (now + hour, None),
+    }
+    for title, (start, end) in cases.items():
+        make_event(content.tree, title, slugify(title), start=start, end=end)
+    titles = set(cases)
+    events = EventPage.objects.filter(title__in=titles)
+    upcoming = set(events.upcoming(now).values_list("title", flat=True))
+    past = set(events.past(now).values_list("title", flat=True))
+    assert upcoming == {"pågår", "kommer", "startar, utan slut"}
+    assert past == {"over", "startade, utan slut"}
+    assert upcoming == {t for t in titles if not events.get(title=t).is_past}
 
 
 # --- Topics --------------------------------------------------------------------------------
