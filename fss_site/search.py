@@ -9,11 +9,12 @@ The overview (all types at once) does a bounded amount of work per type on Postg
 however many pages match, so that a common word costs no more on a large site than on a
 small one:
 
-- counting stops at ``COUNT_CAP`` matches (the page then says "more than");
-- the best ``PER_GROUP`` pages are ranked, with the backend's own ranking, among the
-  candidates: the ``CANDIDATES`` newest matching pages, plus up to ``CANDIDATES`` (the
-  most recently indexed) whose title holds every term, so that an older page about the
-  subject is still found. Only the candidates' index entries are read.
+- the ``CANDIDATES`` newest matching pages are read (along an index, stopping there),
+  plus up to ``CANDIDATES`` (the most recently indexed) whose title holds every term, so
+  that an older page about the subject is still found;
+- the best ``PER_GROUP`` of these candidates are ranked with the backend's own ranking;
+  only the candidates' index entries are read;
+- the count is exact up to ``CANDIDATES``; beyond, the page says "more than".
 
 One type at a time (``?typ=``) ranks every match, page by page, as the backend does. The
 other backends (SQLite's, OpenSearch) rank and count everything for the overview too.
@@ -41,8 +42,7 @@ MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
 PER_GROUP = 5
 PER_PAGE = 10
-COUNT_CAP = 100
-CANDIDATES = 100
+CANDIDATES = 25
 # Words, keeping reference numbers such as "S2020/09876" or "2023-01-15" whole.
 _WORD = re.compile(r"\w+(?:[/.:-]\w+)*")
 
@@ -140,13 +140,16 @@ def _overview_bounded(request, searches) -> list[dict]:
     """The overview on PostgreSQL: one statement for every type's candidates and capped
     count, then one ranking query per type that has matches."""
     statements, params = [], []
+    # The backend's queryset per type: matching pages, ordered by its ranking.
+    ranked = [results.get_queryset() for _group, results in searches]
     for index, (group, results) in enumerate(searches):
         compiler = results.query_compiler
         config = compiler.get_config(results.backend)
-        matching = results.get_queryset().order_by()
+        matching = ranked[index].order_by()
         # Newest first by the indexed column, so the database can stop after CANDIDATES.
         newest = F("first_published_at").desc()
-        window = matching.order_by(newest, "-pk").values_list("pk", flat=True)[:CANDIDATES]
+        # One more than CANDIDATES: the count, as far as it goes.
+        window = matching.order_by(newest, "-pk").values_list("pk", flat=True)[: CANDIDATES + 1]
         # Read from the index alone (the final ranking drops what is not visible).
         titled = (
             _index_entries()
@@ -157,34 +160,30 @@ def _overview_bounded(request, searches) -> list[dict]:
             .order_by("-pk")
             .values_list(Cast("object_id", IntegerField()), flat=True)[:CANDIDATES]
         )
-        counted = matching.values_list("pk", flat=True)[: COUNT_CAP + 1]
-        for queryset in (window, titled):
-            _add_statement(statements, params, index, "x.*, NULL::bigint", queryset)
-        _add_statement(statements, params, index, "NULL::integer, count(*)", counted)
-    database = searches[0][1].get_queryset().db
+        _add_statement(statements, params, index, "x.*, 1", window)
+        _add_statement(statements, params, index, "x.*, 0", titled)
+    database = ranked[0].db
     with connections[database].cursor() as cursor:
         cursor.execute(" UNION ALL ".join(statements), params)
         rows = cursor.fetchall()
     candidates = {index: set() for index in range(len(searches))}
     counts = dict.fromkeys(range(len(searches)), 0)
-    for index, pk, count in rows:
-        if pk is not None:
-            candidates[index].add(pk)
-        if count is not None:
-            counts[index] = count
+    for index, pk, newest in rows:
+        candidates[index].add(pk)
+        counts[index] += newest
     overview = []
-    for index, (group, results) in enumerate(searches):
+    for index, (group, _results) in enumerate(searches):
         pages = []
         if candidates[index]:
             # The backend's ranking (its ORDER BY), over the candidates only: they are known
             # to match, so the match itself is not evaluated again.
-            ranking = results.get_queryset().query.order_by
+            ranking = ranked[index].query.order_by
             candidate_pages = visible(group.model().objects.all(), request).filter(
                 pk__in=candidates[index]
             )
             pages = list(candidate_pages.order_by(*ranking)[:PER_GROUP])
-        capped = counts[index] > COUNT_CAP
-        overview.append({"count": min(counts[index], COUNT_CAP), "pages": pages, "capped": capped})
+        capped = counts[index] > CANDIDATES
+        overview.append({"count": min(counts[index], CANDIDATES), "pages": pages, "capped": capped})
     return overview
 
 

@@ -220,7 +220,7 @@ postgres_only = pytest.mark.skipif(
 
 @postgres_only
 def test_overview_count_stops_at_the_cap_and_the_type_page_counts_all(client, content, monkeypatch):
-    monkeypatch.setattr(site_search, "COUNT_CAP", 3)
+    monkeypatch.setattr(site_search, "CANDIDATES", 3)
     for i in range(5):
         make_post(content.tree, f"Gnu {i}", f"gnu-{i}", excerpt="gnuord")
     _response, doc = search(client, q="gnuord")
@@ -242,10 +242,11 @@ def test_overview_ranks_the_newest_matches_and_older_title_matches(client, conte
     for i in range(3):
         make_post(content.tree, f"Nyare {i}", f"gnu-nyare-{i}", excerpt="gnuord")
     _response, doc = search(client, q="gnuord")
-    # The title match first, then the two newest of the body matches; the private page,
-    # although among the newest title matches, is not shown.
-    assert result_titles(doc) == ["Gnuord i rubriken", "Nyare 2", "Nyare 1"]
-    assert groups(doc) == ["Inlägg (5)"]
+    # The title match first, then the newest body matches (the window holds one more than
+    # CANDIDATES, which tells that there are more); the private page, although among the
+    # newest title matches, is not shown.
+    assert result_titles(doc) == ["Gnuord i rubriken", "Nyare 2", "Nyare 1", "Nyare 0"]
+    assert groups(doc) == ["Inlägg (fler än 2)"]
     _response, doc = search(client, q="gnuord", typ="inlagg")
     assert result_titles(doc)[:2] == ["Gnuord i rubriken", "Äldre"]
     assert len(result_titles(doc)) == 5
