@@ -676,6 +676,31 @@ def test_swedish_dates():
     assert swedish_date(None) == ""
 
 
+def test_event_times_across_days_months_and_years_and_weekdays():
+    from fss_site.templatetags.fss_tags import swedish_day
+
+    def when(start, end, all_day=False):
+        tz = timezone.get_default_timezone()
+        return event_when_text(
+            EventPage(
+                title="x",
+                start=datetime.datetime(*start, tzinfo=tz),
+                end=datetime.datetime(*end, tzinfo=tz) if end else None,
+                all_day=all_day,
+            )
+        )
+
+    assert when((2025, 6, 30), (2025, 7, 2), all_day=True) == "30 juni – 2 juli 2025"
+    assert when((2025, 12, 30), (2026, 1, 2), all_day=True) == "30 december 2025 – 2 januari 2026"
+    assert when((2025, 3, 4, 9, 5), None) == "4 mars 2025 kl. 09.05"
+    assert (
+        when((2025, 3, 4, 9, 0), (2025, 3, 5, 16, 0))
+        == "4 mars 2025 kl. 09.00 – 5 mars 2025 kl. 16.00"
+    )
+    assert swedish_day(datetime.date(2025, 7, 1)) == "tisdag 1 juli 2025"
+    assert swedish_day(datetime.date(2025, 7, 6)) == "söndag 6 juli 2025"
+
+
 def test_optional_url_is_empty_for_missing_url_names():
     assert optional_url("feeds:does-not-exist") == ""
     assert optional_url("no-such-namespace:feed", 1) == ""

@@ -3,7 +3,8 @@
 import datetime
 
 from django import template
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.translation import gettext as _
 
 from fss_site import seo as seo_module
@@ -56,7 +57,7 @@ def swedish_date(value):
         return ""
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
-    return dateformat.format(value, "j F Y")
+    return f"{value.day} {MONTHS[value.month]} {value.year}"
 
 
 @register.filter
@@ -64,11 +65,11 @@ def swedish_day(value):
     """A day with its weekday: "tisdag 1 juli 2025"."""
     if not value:
         return ""
-    return dateformat.format(value, "l j F Y")
+    return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month]} {value.year}"
 
 
 def _time(value) -> str:
-    return dateformat.format(value, "H.i")
+    return f"{value.hour:02d}.{value.minute:02d}"
 
 
 def event_when_text(event) -> str:
@@ -86,7 +87,7 @@ def event_when_text(event) -> str:
         if (first.year, first.month) == (last.year, last.month):
             return f"{first.day}–{swedish_date(last)}"
         if first.year == last.year:
-            return f"{dateformat.format(first, 'j F')} – {swedish_date(last)}"
+            return f"{first.day} {MONTHS[first.month]} – {swedish_date(last)}"
         return f"{swedish_date(first)} – {swedish_date(last)}"
     clock = _("kl.")
     if end is None:
