@@ -641,6 +641,27 @@ def test_topic_index_and_unknown_topic(client, content):
     page(client, "/amne/finns-inte/", status=404)
 
 
+def test_topic_index_counts_live_posts_positions_and_people_per_topic(client, content):
+    import re
+
+    from blog.models import PositionPage
+    from fss_site.models import Topic
+    from people.models import PersonPage
+
+    topic = Topic.objects.get(slug="aldreomsorg")
+    draft = make_post(content.tree, "Utkast om äldre", "utkast-aldre", topics=[topic])
+    draft.unpublish()
+    expected = [
+        BlogPage.objects.live().filter(topics=topic).count(),
+        PositionPage.objects.live().filter(topics=topic).count(),
+        PersonPage.objects.live().filter(topics=topic).count(),
+    ]
+    assert all(expected) and expected[0] >= 2
+    _response, doc = page(client, "/amnen/")
+    (card,) = [e for e in doc.find("li", class_="card") if e.text.strip().startswith("Äldreomsorg")]
+    assert [int(n) for n in re.findall(r"\d+", card.text)] == expected
+
+
 # --- Errors --------------------------------------------------------------------------------
 
 
