@@ -24,8 +24,30 @@ ROBOTS_DISALLOW = ("/admin/", "/sok/")
 
 
 class PageSitemap(Sitemap):
+    # What an entry needs: its address (from the tree path and url_path) and its date. No
+    # page type has its own sitemap entries, so the specific pages (a query per type and
+    # every field) are not loaded.
+    FIELDS = (
+        "id",
+        "path",
+        "depth",
+        "url_path",
+        "locale_id",
+        "last_published_at",
+        "latest_revision_created_at",
+        "content_type_id",
+    )
+
     def items(self):
-        return super().items().filter(alias_of__isnull=True)
+        return (
+            self.get_wagtail_site()
+            .root_page.get_descendants(inclusive=True)
+            .live()
+            .public()
+            .filter(alias_of__isnull=True)
+            .order_by("path")
+            .only(*self.FIELDS)
+        )
 
 
 class TopicSitemap(Sitemap):
@@ -89,7 +111,7 @@ SITEMAPS = {"pages": PageSitemap, "topics": TopicSitemap}
 
 
 def sitemap(request):
-    return wagtail_sitemap_view(request, sitemaps=SITEMAPS)
+    return wagtail_sitemap_view(request, sitemaps=SITEMAPS, template_name="fss_site/sitemap.xml")
 
 
 def robots_txt(request):
