@@ -237,6 +237,7 @@ class PersonPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
         for participant in (
             EventParticipant.objects.filter(person=self, page__in=events)
             .select_related("page")
+            .defer("page__description")
             .order_by("sort_order")
         ):
             entry = appearances.setdefault(
@@ -246,6 +247,7 @@ class PersonPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
         for attendance in (
             AttendanceDay.objects.filter(person=self, page__in=events)
             .select_related("page")
+            .defer("page__description")
             .order_by("day")
         ):
             entry = appearances.setdefault(
