@@ -354,7 +354,7 @@ class BlogPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
         """Posts as the listings show them: category and authors loaded, newest first; the
         body, which listings do not show, is not read."""
         return (
-            queryset.defer("body")
+            queryset.defer_streamfields()
             .select_related("category")
             .prefetch_related(
                 Prefetch(
@@ -409,7 +409,7 @@ class BlogPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
         )
         posts = (
             BlogPage.objects.filter(pk__in=Subquery(candidates))
-            .defer("body")
+            .defer_streamfields()
             .annotate(shared=Count("topics", filter=Q(topics__in=topic_ids), distinct=True))
             .order_by("-shared", *newest_first)
         )
@@ -499,7 +499,7 @@ class PositionIndexPage(ChildRoutingMixin, CachedRestrictionsMixin, Page):
     def get_context(self, request, *args, **kwargs):
         """Current positions grouped by topic, then the superseded ones with their successors."""
         context = super().get_context(request, *args, **kwargs)
-        positions = visible(PositionPage.objects.child_of(self), request).defer("body")
+        positions = visible(PositionPage.objects.child_of(self), request).defer_streamfields()
         current = list(
             positions.filter(status=PositionPage.CURRENT)
             .prefetch_related("topics")

@@ -104,7 +104,7 @@ class EventIndexPage(RoutablePageMixin, ChildRoutingMixin, CachedRestrictionsMix
 
     def events(self, request):
         """The events the calendar lists (their descriptions are not read)."""
-        return visible(EventPage.objects.child_of(self), request).defer("description")
+        return visible(EventPage.objects.child_of(self), request).defer_streamfields()
 
     def _feeds(self, request):
         return feed_links(request, ("events:ical-feed", (), gettext("Kalendarium (iCal)"), ICAL))

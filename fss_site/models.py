@@ -163,14 +163,14 @@ class HomePage(SectionRoutingMixin, CachedRestrictionsMixin, Page):
                 ),
                 "current_positions": list(
                     visible(PositionPage.objects.filter(status=PositionPage.CURRENT), request)
-                    .defer("body")
+                    .defer_streamfields()
                     .order_by(F("date_adopted").desc(nulls_last=True), "-first_published_at")[
                         : self.CURRENT_POSITIONS
                     ]
                 ),
                 "upcoming_events": list(
                     visible(EventPage.objects.upcoming(), request)
-                    .defer("description")
+                    .defer_streamfields()
                     .order_by("start")[: self.UPCOMING_EVENTS]
                 ),
                 "spokesperson_topics": per_generation(

@@ -274,7 +274,7 @@ class PersonPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
         if self.pk:
             posts = list(
                 visible(BlogPage.objects.filter(authors__person=self), request)
-                .defer("body")
+                .defer_streamfields()
                 .distinct()
                 .order_by(F("date").desc(nulls_last=True), "-first_published_at")[
                     : self.POSTS_SHOWN + 1
@@ -283,7 +283,7 @@ class PersonPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
         if topics:
             positions = list(
                 visible(PositionPage.objects.filter(topics__in=[t.pk for t in topics]), request)
-                .defer("body")
+                .defer_streamfields()
                 .filter(status=PositionPage.CURRENT)
                 .distinct()
                 .order_by(F("date_adopted").desc(nulls_last=True), "title")
