@@ -33,6 +33,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from wagtail.search.backends.database.postgres.postgres import PostgresSearchResults
+from wagtail.search.models import IndexEntry
 
 from . import seo
 from .listing import paginate, visible
@@ -111,18 +113,6 @@ def _search(request, group, text):
     return queryset.search(text, operator="and")
 
 
-def _is_bounded(results) -> bool:
-    from wagtail.search.backends.database.postgres.postgres import PostgresSearchResults
-
-    return isinstance(results, PostgresSearchResults)
-
-
-def _index_entries():
-    from wagtail.search.models import IndexEntry
-
-    return IndexEntry.objects
-
-
 def _overview_exact(results) -> dict:
     # Always count, so every search costs the same number of queries.
     count = results.count()
@@ -142,18 +132,16 @@ def _overview_bounded(request, searches) -> list[dict]:
     statements, params = [], []
     # The backend's queryset per type: matching pages, ordered by its ranking.
     ranked = [results.get_queryset() for _group, results in searches]
+    # Newest first by the indexed column, so the database can stop after CANDIDATES.
+    newest = (F("first_published_at").desc(), "-pk")
     for index, (group, results) in enumerate(searches):
         compiler = results.query_compiler
         config = compiler.get_config(results.backend)
-        matching = ranked[index].order_by()
-        # Newest first by the indexed column, so the database can stop after CANDIDATES.
-        newest = F("first_published_at").desc()
         # One more than CANDIDATES: the count, as far as it goes.
-        window = matching.order_by(newest, "-pk").values_list("pk", flat=True)[: CANDIDATES + 1]
+        window = ranked[index].order_by(*newest).values_list("pk", flat=True)[: CANDIDATES + 1]
         # Read from the index alone (the final ranking drops what is not visible).
         titled = (
-            _index_entries()
-            .filter(
+            IndexEntry.objects.filter(
                 content_type=ContentType.objects.get_for_model(group.model()),
                 title=compiler.build_tsquery(compiler.query, config=config),
             )
@@ -168,9 +156,9 @@ def _overview_bounded(request, searches) -> list[dict]:
         rows = cursor.fetchall()
     candidates = {index: set() for index in range(len(searches))}
     counts = dict.fromkeys(range(len(searches)), 0)
-    for index, pk, newest in rows:
+    for index, pk, in_window in rows:
         candidates[index].add(pk)
-        counts[index] += newest
+        counts[index] += in_window
     overview = []
     for index, (group, _results) in enumerate(searches):
         pages = []
@@ -221,7 +209,7 @@ def search(request):
             )
         else:
             searches = [(each, _search(request, each, text)) for each in GROUPS]
-            if _is_bounded(searches[0][1]):
+            if isinstance(searches[0][1], PostgresSearchResults):
                 overview = _overview_bounded(request, searches)
             else:
                 overview = [_overview_exact(results) for _each, results in searches]
