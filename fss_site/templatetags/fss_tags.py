@@ -52,13 +52,20 @@ def seo_head(context, title=""):
     return {"seo": data, "request": request}
 
 
+def _local_day(value) -> datetime.date:
+    """The day of a date or datetime, an aware datetime in the site's time zone."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.date()
+    return value
+
+
 @register.filter
 def swedish_date(value):
     """A date as Swedes write it: "24 oktober 2022"."""
     if not value:
         return ""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    value = _local_day(value)
     return f"{value.day} {MONTHS[value.month]} {value.year}"
 
 
@@ -131,13 +138,6 @@ def event_place(event):
     return ", ".join(parts)
 
 
-def _sitemap_day(value) -> str:
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        value = value.date()
-    return value.isoformat()
-
-
 @register.simple_tag
 def sitemap_entries(urlset):
     """The <url> entries of a sitemap, as Django's sitemap template writes them (the day
@@ -147,7 +147,9 @@ def sitemap_entries(urlset):
     for url in urlset:
         parts.append(format_html("<url><loc>{}</loc>", url["location"]))
         if url.get("lastmod"):
-            parts.append(format_html("<lastmod>{}</lastmod>", _sitemap_day(url["lastmod"])))
+            parts.append(
+                format_html("<lastmod>{}</lastmod>", _local_day(url["lastmod"]).isoformat())
+            )
         if url.get("changefreq"):
             parts.append(format_html("<changefreq>{}</changefreq>", url["changefreq"]))
         if url.get("priority"):
