@@ -46,6 +46,7 @@ import hashlib
 import http.client
 import logging
 import os
+import pickle
 import re
 import secrets
 import threading
@@ -299,19 +300,73 @@ def cached_per_generation(name: str, factory, timeout: int | None = None):
     """
     cache = page_cache()
     key = f"fss:gen:{name}"
+    timeout = timeout or _setting("FSS_PAGE_CACHE_TIMEOUT", 300)
+    known = known_generation(cache)
+    if known is not None:
+        found, value = _local_values.get(key, known)
+        if found:
+            return value
     try:
         generation, stored = generation_and_entry(cache, key)
     except Exception as exc:
         _outage.failed("läsning", exc)
         return factory()
     if stored is not None and stored[0] == generation:
+        if known is not None:
+            _local_values.put(key, generation, stored[1], timeout)
         return stored[1]
     value = factory()
     try:
-        cache.set(key, (generation, value), timeout or _setting("FSS_PAGE_CACHE_TIMEOUT", 300))
+        cache.set(key, (generation, value), timeout)
     except Exception as exc:
         _outage.failed("skrivning", exc)
+    else:
+        if known is not None:
+            _local_values.put(key, generation, value, timeout)
     return value
+
+
+class LocalValues:
+    """The values of :func:`cached_per_generation` for the current generation, kept in
+    this process too, so that reading one costs no Redis round trip.
+
+    Used only while this process follows the generation (:func:`known_generation`); an
+    entry of another generation is never returned, and a new generation empties the
+    store. Values are kept pickled and unpickled on every read: each caller gets its own
+    objects (model instances are changed by the code that uses them), as from Redis.
+    Entries expire with the timeout they were stored with in Redis. At most
+    ``max_entries``; when full, the store starts again empty.
+    """
+
+    def __init__(self, max_entries: int = 1000):
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[bytes, float]] = {}
+        self._generation = None
+        self._lock = threading.Lock()
+
+    def get(self, key: str, generation: str) -> tuple[bool, object]:
+        if generation != self._generation:
+            return False, None
+        entry = self._entries.get(key)
+        if entry is None or entry[1] < time.monotonic():
+            return False, None
+        return True, pickle.loads(entry[0])  # noqa: S301  # nosec B301 - pickled here
+
+    def put(self, key: str, generation: str, value, timeout: int) -> None:
+        data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        with self._lock:
+            if generation != self._generation or len(self._entries) >= self.max_entries:
+                self._entries = {}
+                self._generation = generation
+            self._entries[key] = (data, time.monotonic() + timeout)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries = {}
+            self._generation = None
+
+
+_local_values = LocalValues()
 
 
 # -- Varnish ----------------------------------------------------------------------------

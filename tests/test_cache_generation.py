@@ -192,3 +192,45 @@ def test_hits_from_the_local_copy_end_when_another_process_changes_something(
     token = new_generation_from(process_cache(prefix))
     assert wait_for(lambda: redis_page_cache.generation_watcher.current() == token, seconds=2)
     assert call(app, "/blogg/")["X-Cache"] == "MISS"
+
+
+@needs_redis
+def test_values_per_generation_are_read_in_process_until_another_process_changes_something(
+    prefix, redis_page_cache
+):
+    calls = []
+
+    def factory():
+        calls.append(1)
+        return {"count": len(calls)}
+
+    first = page_cache_module.cached_per_generation("local-test", factory)
+    assert first == {"count": 1}
+    # Redis no longer holds it: the next read comes from this process, as a copy of its own.
+    client = redis_page_cache._cache.get_client(write=True)
+    for key in client.scan_iter(f"{prefix}:*fss:gen:local-test"):
+        client.delete(key)
+    second = page_cache_module.cached_per_generation("local-test", factory)
+    assert second == {"count": 1} and second is not first and len(calls) == 1
+    second["count"] = 99  # a caller changing its copy changes nobody else's
+    assert page_cache_module.cached_per_generation("local-test", factory) == {"count": 1}
+
+    token = new_generation_from(process_cache(prefix))
+    assert wait_for(lambda: redis_page_cache.generation_watcher.current() == token, seconds=2)
+    assert page_cache_module.cached_per_generation("local-test", factory) == {"count": 2}
+
+
+def test_local_values_keep_one_generation_within_their_bounds(monkeypatch):
+    values = page_cache_module.LocalValues(max_entries=2)
+    values.put("a", "g1", [1], timeout=300)
+    values.put("b", "g1", [2], timeout=300)
+    assert values.get("a", "g1") == (True, [1])
+    assert values.get("a", "g2") == (False, None)  # another generation: not this value
+    values.put("c", "g1", [3], timeout=300)  # full: starts again empty
+    assert values.get("a", "g1") == (False, None) and values.get("c", "g1") == (True, [3])
+    values.put("d", "g2", [4], timeout=300)  # a new generation empties the rest
+    assert values.get("c", "g1") == (False, None) and values.get("d", "g2") == (True, [4])
+    values.put("e", "g2", [5], timeout=10)
+    later = time.monotonic() + 11
+    monkeypatch.setattr(page_cache_module.time, "monotonic", lambda: later)
+    assert values.get("e", "g2") == (False, None)  # expired like the entry in Redis
