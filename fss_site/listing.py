@@ -10,6 +10,7 @@ import itertools
 import threading
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import DisallowedHost
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -115,11 +116,62 @@ def visible(queryset, request):
 
 
 def _children_of(root: Page) -> list[Page]:
+    """The live children, each as its own type (one query per type, once per generation)."""
     return list(
         Page.objects.filter(depth=root.depth + 1, path__startswith=root.path)
         .live()
         .order_by("path")
+        .specific()
     )
+
+
+def _site_for(request):
+    site = Site._find_for_request(request)
+    if site is not None:
+        site.root_page.specific  # noqa: B018 - fetched now, kept with the site
+    return site
+
+
+def find_site(request):
+    """``Site.find_for_request``, with the site and its home page (as its own type) kept
+    per generation.
+
+    Wagtail looks the site up with a query on every request, and fetches the home page
+    again as its own type to route from it; both change only with content (a site or a
+    page saved bumps the generation). Wagtail reads the site from
+    ``request._wagtail_site`` once it is set, so it uses this answer too. Only hosts that
+    pass ``ALLOWED_HOSTS`` are kept; for any other Wagtail looks it up.
+    """
+    if hasattr(request, "_wagtail_site"):
+        return request._wagtail_site
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return Site.find_for_request(request)
+    port = request.get_port()
+    request._wagtail_site = per_generation(f"site:{host}:{port}", lambda: _site_for(request))
+    return request._wagtail_site
+
+
+class SiteMiddleware:
+    """Pages served by Wagtail find their site with :func:`find_site`.
+
+    Only requests for Wagtail's page view: the health probes, feeds and the API keep
+    Wagtail's own lookup (the probes must not touch the database or the cache).
+    """
+
+    def __init__(self, get_response):
+        from wagtail.views import serve
+
+        self.get_response = get_response
+        self.serve = serve
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if view_func is self.serve:
+            find_site(request)
 
 
 def site_children(request) -> list[Page]:
@@ -130,7 +182,7 @@ def site_children(request) -> list[Page]:
     cached = getattr(request, "_fss_site_children", None)
     if cached is not None:
         return cached
-    site = Site.find_for_request(request)
+    site = find_site(request)
     children = []
     if site is not None:
         root = site.root_page

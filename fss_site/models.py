@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, Site
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from .blocks import BaseStreamBlock
@@ -259,12 +259,12 @@ class SiteSettings(BaseSiteSetting):
     @classmethod
     def for_request(cls, request):
         """The settings of the request's site, kept per generation (every page shows them)."""
-        from .listing import per_generation
+        from .listing import find_site, per_generation
 
         attr_name = cls.get_cache_attr_name()
         if hasattr(request, attr_name):
             return getattr(request, attr_name)
-        site = Site.find_for_request(request)
+        site = find_site(request)
         if site is None:
             return super().for_request(request)
         instance = per_generation(f"site-settings:{site.pk}", lambda: cls.for_site(site))

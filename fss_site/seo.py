@@ -12,7 +12,6 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from wagtail.models import Site
 
 from .text import collapse, html_to_text, truncate
 
@@ -48,7 +47,9 @@ def json_ld_script(data: dict) -> SafeString:
 
 
 def _site(request):
-    return Site.find_for_request(request) if request is not None else None
+    from .listing import find_site
+
+    return find_site(request) if request is not None else None
 
 
 def site_name(request) -> str:

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     # Rendered public pages for anonymous visitors, invalidated on every change.
     "fss_site.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The site and its home page per generation: no site query on each request.
+    "fss_site.listing.SiteMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -121,6 +123,14 @@ TEMPLATES = [
                 "fss_site.context_processors.navigation",
             ],
         },
+    },
+    {
+        # The list items every listing repeats, rendered by the {% items %} tag.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "fss_site.jinja.environment"},
     },
 ]
 
