@@ -21,6 +21,8 @@ from django_tasks import task
 logger = logging.getLogger("fss_site.renditions")
 
 _IMAGE_TAG = re.compile(r"{%\s*(image|srcset_image|picture)\s+(.*?)\s*%}", re.DOTALL)
+# The same in a Jinja2 template: image(photo, "fill-240x240-c100", ...).
+_IMAGE_CALL = re.compile(r"\b(?:image|srcset_image|picture)\(\s*[^,()]+,\s*([\"'])([^\"']+)\1")
 
 
 def _template_dirs() -> list[Path]:
@@ -39,7 +41,8 @@ def _template_dirs() -> list[Path]:
 
 
 def specs_in_text(text: str) -> set[str]:
-    """The filter specs used by the image tags in a template's source."""
+    """The filter specs used by the image tags in a template's source: Django's tags,
+    and the calls of Jinja2 templates."""
     from wagtail.images.models import Filter
 
     specs: set[str] = set()
@@ -54,6 +57,8 @@ def specs_in_text(text: str) -> set[str]:
             filters.append(bit)
         if filters:
             specs.update(Filter.expand_spec(filters))
+    for _quote, spec in _IMAGE_CALL.findall(text):
+        specs.update(Filter.expand_spec(spec))
     return specs
 
 

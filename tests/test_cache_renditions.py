@@ -57,6 +57,20 @@ def test_specs_are_read_like_the_image_tags_read_them():
     }
 
 
+def test_specs_are_read_from_the_calls_of_jinja2_templates():
+    source = (
+        '{% set photo = image(person.photo, "fill-240x240-c100") %}'
+        "{{ srcset_image(page.photo, 'width-{200,400}', sizes=\"50vw\") }}"
+        '{{ image(page.photo, "fill-80x80|format-webp") }}'
+    )
+    assert renditions.specs_in_text(source) == {
+        "fill-240x240-c100",
+        "width-200",
+        "width-400",
+        "fill-80x80|format-webp",
+    }
+
+
 def test_saving_an_image_makes_every_rendition(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         image = make_image()

@@ -789,3 +789,19 @@ def test_preview_of_an_unsaved_post_uses_its_unsaved_authors_and_topics(content)
     assert " ".join(byline.text.split()) == "Av Bertil Berg, utkastets titel"
     # Ranked by shared topics: both other law posts.
     assert content.post_three.url in main_links(doc)
+
+
+def test_list_items_escape_what_editors_wrote(client, content):
+    """The items of the listings are Jinja2 templates (fss_site.jinja): autoescaped too."""
+    make_post(
+        content.tree,
+        "<script>alert(1)</script> & titel",
+        "farlig-listtitel",
+        excerpt="<b>fet</b> & mer",
+        authors=[(content.anna, "<i>skribent</i>")],
+    )
+    html = client.get("/blogg/").content.decode()
+    assert "<script>alert(1)</script>" not in html and "<b>fet</b>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; titel" in html
+    assert "&lt;b&gt;fet&lt;/b&gt; &amp; mer" in html
+    assert "&lt;i&gt;skribent&lt;/i&gt;" in html and "<i>skribent</i>" not in html

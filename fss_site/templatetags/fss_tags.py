@@ -3,10 +3,11 @@
 import datetime
 
 from django import template
+from django.template import engines
 from django.utils import timezone
 from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from fss_site import seo as seo_module
@@ -136,6 +137,28 @@ def event_place(event):
     if event.online:
         parts.append(_("digitalt"))
     return ", ".join(parts)
+
+
+def _jinja(template_name: str, context, **variables) -> SafeString:
+    """A Jinja2 template of ``fss_site.jinja`` rendered with the request of ``context``."""
+    template = engines["jinja2"].env.get_template(template_name)
+    html = template.render(request=context.get("request"), **variables)
+    # Jinja2 escapes every value it prints (autoescape): the result is markup.
+    return mark_safe(html)  # noqa: S308  # nosec B308 B703
+
+
+@register.simple_tag(takes_context=True)
+def items(context, template_name, objects, level=2, **options):
+    """The ``<li>`` items of a listing, from a Jinja2 template (see ``fss_site.jinja``):
+    ``{% items "fss_site/items/posts.html" posts level=3 %}``. The template loops over
+    ``items``; ``level`` is the heading level of each item, other options pass on."""
+    return _jinja(template_name, context, items=objects, level=level, **options)
+
+
+@register.simple_tag(takes_context=True)
+def byline(context, authors):
+    """ "Av A, B och C": the authors of a post with links to their pages."""
+    return _jinja("fss_site/items/byline.html", context, authors=authors)
 
 
 @register.simple_tag
