@@ -86,6 +86,8 @@ def topic_detail(request, slug):
         visible(PersonPage.objects.filter(topics=topic), request)
         .filter(Q(is_spokesperson=True) | Q(is_board_member=True))
         .order_by("title")
+        # A link each: a topic can have a hundred people, each with some forty columns.
+        .only("title", "url_path", "job_title", "employer")
     )
     blog_url = section_url(request, "blog")
     people_url = section_url(request, "people")
