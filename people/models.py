@@ -104,7 +104,7 @@ class PeopleIndexPage(ChildRoutingMixin, CachedRestrictionsMixin, Page):
                 pk__in=PersonRole.objects.filter(region=chosen["region"]).values("page_id")
             )
         prefetches = [
-            Prefetch("roles", queryset=PersonRole.objects.order_by("sort_order")),
+            Prefetch("roles", queryset=PersonRole.objects.order_by("sort_order", "pk")),
             "topics",
             Prefetch("photo", queryset=get_image_model().objects.prefetch_renditions(PHOTO_FILTER)),
         ]
@@ -134,6 +134,10 @@ class PeopleIndexPage(ChildRoutingMixin, CachedRestrictionsMixin, Page):
             }
         )
         return context
+
+
+# The fields of an event that a person's page shows for each appearance.
+EVENT_APPEARANCE_FIELDS = ("title", "url_path", "start", "end", "all_day")
 
 
 class PersonPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
@@ -234,11 +238,13 @@ class PersonPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
             return [], []
         events = visible(EventPage.objects.all(), request).values("pk")
         appearances: dict = {}
+        # The event of each: only what an appearance shows (title, link, time).
+        event_fields = [f"page__{name}" for name in EVENT_APPEARANCE_FIELDS]
         for participant in (
             EventParticipant.objects.filter(person=self, page__in=events)
             .select_related("page")
-            .defer("page__description")
-            .order_by("sort_order")
+            .only("page_id", "part", *event_fields)
+            .order_by("sort_order", "pk")
         ):
             entry = appearances.setdefault(
                 participant.page_id, {"event": participant.page, "parts": [], "days": []}
@@ -247,7 +253,7 @@ class PersonPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
         for attendance in (
             AttendanceDay.objects.filter(person=self, page__in=events)
             .select_related("page")
-            .defer("page__description")
+            .only("page_id", "day", "preliminary", *event_fields)
             .order_by("day")
         ):
             entry = appearances.setdefault(
