@@ -359,7 +359,9 @@ class BlogPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
             .prefetch_related(
                 Prefetch(
                     "authors",
-                    queryset=BlogPageAuthor.objects.select_related("person").order_by("sort_order"),
+                    queryset=BlogPageAuthor.objects.select_related("person").order_by(
+                        "sort_order", "pk"
+                    ),
                 )
             )
             .order_by(F("listing_date").desc(nulls_last=True), "-pk")
@@ -417,7 +419,7 @@ class BlogPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        authors = list(self.authors.select_related("person").order_by("sort_order"))
+        authors = list(self.authors.select_related("person").order_by("sort_order", "pk"))
         topics = list(self.topics.all())
         tags = list(self.tags.all())
         event = self.related_event if self.related_event_id else None

@@ -327,7 +327,7 @@ class EventPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         participants = [
             p
-            for p in self.participants.select_related("person").order_by("sort_order")
+            for p in self.participants.select_related("person").order_by("sort_order", "pk")
             if p.person_id or p.name.strip()
         ]
         organisers = list(self.organisers.all())

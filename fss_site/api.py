@@ -55,7 +55,9 @@ def listing_prefetches():
                 "tags",
                 Prefetch(
                     "authors",
-                    queryset=BlogPageAuthor.objects.select_related("person").order_by("sort_order"),
+                    queryset=BlogPageAuthor.objects.select_related("person").order_by(
+                        "sort_order", "pk"
+                    ),
                 ),
             ],
         ),

@@ -49,7 +49,9 @@ def public_posts(site: Site) -> QuerySet:
             "topics",
             Prefetch(
                 "authors",
-                queryset=BlogPageAuthor.objects.select_related("person").order_by("sort_order"),
+                queryset=BlogPageAuthor.objects.select_related("person").order_by(
+                    "sort_order", "pk"
+                ),
             ),
         )
         .annotate(sort_date=Coalesce("date", TruncDate("first_published_at")))
