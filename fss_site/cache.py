@@ -360,11 +360,6 @@ class LocalValues:
                 self._generation = generation
             self._entries[key] = (data, time.monotonic() + timeout)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries = {}
-            self._generation = None
-
 
 _local_values = LocalValues()
 
