@@ -16,14 +16,7 @@ from django.template import defaultfilters
 from django.utils import translation
 from jinja2 import Environment, pass_context
 
-from fss_site.listing import section_url
 from fss_site.templatetags import fss_tags
-
-
-@pass_context
-def _section_url(context, role: str) -> str:
-    request = context.get("request")
-    return section_url(request, role) if request is not None else ""
 
 
 def environment(**options) -> Environment:
@@ -44,5 +37,6 @@ def environment(**options) -> Environment:
             "date": defaultfilters.date,
         }
     )
-    env.globals["section_url"] = _section_url
+    # The Django tag's function: it reads the request from the context, as Jinja2's has it.
+    env.globals["section_url"] = pass_context(fss_tags.section_url)
     return env
