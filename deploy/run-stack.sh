@@ -125,6 +125,13 @@ status() {
     done
 }
 
+# Varnish's shared-memory log, per request: what a request line of an access log needs
+# (method, URL, status, bytes, timestamps) and errors, but not every request and response
+# header, nor each VCL step: those records cost a fifth of Varnish's rate on cache hits.
+# For debugging: varnishadm -n "$STACK_DIR/varnish" param.set vsl_mask default
+VARNISH_VSL_MASK="-ReqHeader,-RespHeader,-ReqUnset,-RespUnset,-VCL_call,-VCL_return"
+VARNISH_VSL_MASK+=",-ReqProtocol,-RespProtocol,-RespReason,-ReqStart,-Link,-Hit,-Filters,-VCL_use"
+
 start() {
     install_missing
     mkdir -p "$STACK_DIR/html" "$STATIC_ROOT" "$MEDIA_ROOT"
@@ -143,7 +150,8 @@ start() {
     chmod 755 "$STACK_DIR/varnish"
     /usr/sbin/varnishd -a "127.0.0.1:$VARNISH_PORT" -f "$STACK_DIR/fss.vcl" \
         -n "$STACK_DIR/varnish" -s malloc,256m -P "$STACK_DIR/varnishd.pid" \
-        -p default_ttl=0 -p thread_pool_min=50 -p backend_idle_timeout=50
+        -p default_ttl=0 -p thread_pool_min=50 -p backend_idle_timeout=50 \
+        -p vsl_mask="$VARNISH_VSL_MASK"
     wait_for "$VARNISH_PORT" "Varnish"
 
     sed -e "s|@RUN@|$STACK_DIR|g" -e "s|@ROOT@|$STACK_DIR/html|g" -e "s|@PORT@|$STATIC_PORT|g" \
