@@ -32,6 +32,7 @@ from fss_site.blocks import BaseStreamBlock
 from fss_site.listing import (
     CachedRestrictionsMixin,
     ChildRoutingMixin,
+    PageUrlMixin,
     feed_links,
     paginate,
     per_generation,
@@ -77,7 +78,9 @@ class BlogPageTag(TaggedItemBase):
     )
 
 
-class BlogIndexPage(RoutablePageMixin, ChildRoutingMixin, CachedRestrictionsMixin, Page):
+class BlogIndexPage(
+    RoutablePageMixin, ChildRoutingMixin, PageUrlMixin, CachedRestrictionsMixin, Page
+):
     """Blogg: the list of posts, with bookmarkable filters.
 
     /blogg/kategori/<slug>/, /blogg/amne/<slug>/, /blogg/tagg/<slug>/,
@@ -244,7 +247,7 @@ class BlogIndexPage(RoutablePageMixin, ChildRoutingMixin, CachedRestrictionsMixi
         )
 
 
-class BlogPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
+class BlogPage(ImportedContentMixin, PageUrlMixin, CachedRestrictionsMixin, Page):
     """A blog post."""
 
     date = models.DateField(
@@ -482,7 +485,7 @@ class BlogPageAuthor(Orderable):
         return f"{self.person}, {self.byline}" if self.byline else str(self.person)
 
 
-class PositionIndexPage(ChildRoutingMixin, CachedRestrictionsMixin, Page):
+class PositionIndexPage(ChildRoutingMixin, PageUrlMixin, CachedRestrictionsMixin, Page):
     """Ståndpunkter: the association's positions by topic."""
 
     introduction = models.TextField(_("ingress"), blank=True)
@@ -537,7 +540,7 @@ class PositionIndexPage(ChildRoutingMixin, CachedRestrictionsMixin, Page):
         return context
 
 
-class PositionPage(CachedRestrictionsMixin, Page):
+class PositionPage(PageUrlMixin, CachedRestrictionsMixin, Page):
     """A position (ståndpunkt), optionally a consultation response (remissvar)."""
 
     CURRENT = "current"

@@ -34,6 +34,7 @@ from fss_site.blocks import BaseStreamBlock
 from fss_site.listing import (
     CachedRestrictionsMixin,
     ChildRoutingMixin,
+    PageUrlMixin,
     feed_links,
     paginate,
     visible,
@@ -83,7 +84,9 @@ class EventQuerySet(PageQuerySet):
 EventPageManager = PageManager.from_queryset(EventQuerySet)
 
 
-class EventIndexPage(RoutablePageMixin, ChildRoutingMixin, CachedRestrictionsMixin, Page):
+class EventIndexPage(
+    RoutablePageMixin, ChildRoutingMixin, PageUrlMixin, CachedRestrictionsMixin, Page
+):
     """Kalendarium: upcoming and past events (all past events at /kalendarium/tidigare/)."""
 
     UPCOMING_SHOWN = 50
@@ -151,7 +154,7 @@ class EventIndexPage(RoutablePageMixin, ChildRoutingMixin, CachedRestrictionsMix
         )
 
 
-class EventPage(ImportedContentMixin, CachedRestrictionsMixin, Page):
+class EventPage(ImportedContentMixin, PageUrlMixin, CachedRestrictionsMixin, Page):
     """A seminar, panel, conference or week-long event."""
 
     start = models.DateTimeField(_("börjar"))

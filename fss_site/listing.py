@@ -7,15 +7,20 @@ the listings) is kept until the next change (:func:`per_generation`).
 """
 
 import itertools
+import re
 import threading
+from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import DisallowedHost
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import Http404
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.functional import cached_property
+from django.utils.http import RFC3986_SUBDELIMS
 from wagtail.models import Page, PageViewRestriction, Site
 
 from .cache import cached_per_generation
@@ -108,6 +113,50 @@ class CachedRestrictionsMixin:
         ):
             return PageViewRestriction.objects.none()
         return super().get_view_restrictions()
+
+
+# Wagtail's page view (wagtail.urls): the path below the site's home page, slug by slug.
+_SERVE_PATH = re.compile(r"(?:[\w\-]+/)*")
+_URL_SAFE = RFC3986_SUBDELIMS + "/~:@"  # what reverse() leaves unquoted
+_serve_prefixes: dict = {}
+
+
+def _serve_prefix():
+    """``reverse("wagtail_serve", args=("",))`` for the current script prefix and URLconf."""
+    key = (get_script_prefix(), get_urlconf())
+    prefix = _serve_prefixes.get(key)
+    if prefix is None:
+        prefix = _serve_prefixes[key] = reverse("wagtail_serve", args=("",))
+    return prefix
+
+
+class PageUrlMixin:
+    """Pages whose URL is built without a ``reverse()`` per link.
+
+    Wagtail reverses its page view for every page URL; a listing of fifty events did so
+    fifty times. The view's own URL is reversed once (per script prefix and URLconf) and
+    the page's path below its site's home page, quoted as ``reverse()`` quotes it, is
+    appended. Whatever this does not cover (several sites or languages for the page, a
+    path the view does not match, no trailing slash) is Wagtail's answer.
+    """
+
+    def get_url_parts(self, request=None):
+        sites = self._get_relevant_site_root_paths(request)
+        if (
+            len(sites) != 1
+            or getattr(settings, "WAGTAIL_I18N_ENABLED", False)
+            or not getattr(settings, "WAGTAIL_APPEND_SLASH", True)
+        ):
+            return super().get_url_parts(request=request)
+        site_id, root_path, root_url, _language = sites[0]
+        relative = self.url_path[len(root_path) :]
+        if not _SERVE_PATH.fullmatch(relative):
+            return super().get_url_parts(request=request)
+        try:
+            prefix = _serve_prefix()
+        except NoReverseMatch:
+            return super().get_url_parts(request=request)
+        return site_id, root_url, prefix + quote(relative, safe=_URL_SAFE)
 
 
 def visible(queryset, request):

@@ -16,7 +16,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from .blocks import BaseStreamBlock
-from .listing import CachedRestrictionsMixin, SectionRoutingMixin
+from .listing import CachedRestrictionsMixin, PageUrlMixin, SectionRoutingMixin
 
 
 class ImportedContentMixin(models.Model):
@@ -107,7 +107,7 @@ class Topic(UniqueNameMixin, index.Indexed, Orderable):
         super().save(*args, **kwargs)
 
 
-class HomePage(SectionRoutingMixin, CachedRestrictionsMixin, Page):
+class HomePage(SectionRoutingMixin, PageUrlMixin, CachedRestrictionsMixin, Page):
     """The start page: latest posts, current positions, upcoming events, find a spokesperson."""
 
     introduction = models.TextField(_("ingress"), blank=True)
@@ -202,7 +202,7 @@ def _search_path() -> str:
         return "/sok/"
 
 
-class StandardPage(CachedRestrictionsMixin, Page):
+class StandardPage(PageUrlMixin, CachedRestrictionsMixin, Page):
     """A plain page such as "Om FSS" or the privacy notice."""
 
     introduction = models.TextField(_("ingress"), blank=True)

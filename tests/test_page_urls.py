@@ -1,0 +1,89 @@
+"""Page URLs built without a reverse() per link (fss_site.listing.PageUrlMixin).
+
+Every answer must be the one Wagtail's own ``Page.get_url_parts`` gives: for the home page,
+sections, posts with Swedish letters in their slugs, under a script prefix, and for a page
+that belongs to two sites (Wagtail's own answer then).
+"""
+
+from unittest import mock
+
+import pytest
+from django.urls import reverse, set_script_prefix
+from django.urls.base import get_script_prefix
+from wagtail.models import Page, Site
+
+from blog.models import BlogPage
+from events.models import EventPage
+from fss_site import listing
+from tests.public_content import aware, make_event, make_person, make_post
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pages(site_tree):
+    person = make_person(site_tree, "Åsa Öberg", "åsa-öberg")
+    posts = [
+        make_post(site_tree, "Vård och omsorg", "vård-och-omsorg"),
+        make_post(site_tree, "Budget 2025", "budget-2025"),
+        make_post(site_tree, "Äldre_omsorg", "äldre_omsorg"),
+    ]
+    event = make_event(site_tree, "Seminarium", "seminarium", start=aware(2026, 7, 1, 10))
+    return [
+        site_tree.home,
+        site_tree.blog,
+        site_tree.events,
+        site_tree.contact,
+        site_tree.about,
+        person,
+        event,
+        *posts,
+    ]
+
+
+def _specific(pages):
+    return [Page.objects.get(pk=page.pk).specific for page in pages]
+
+
+def _wagtails(page):
+    """What Wagtail itself answers (its get_url_parts, below the mixin)."""
+    return Page.get_url_parts(page)
+
+
+def test_urls_are_wagtails_own(pages):
+    for page in _specific(pages):
+        assert isinstance(page, listing.PageUrlMixin)
+        assert page.get_url_parts() == _wagtails(page), page.url_path
+    post = BlogPage.objects.get(slug="vård-och-omsorg")
+    assert post.url == "/blogg/v%C3%A5rd-och-omsorg/"
+    assert post.full_url.endswith("/blogg/v%C3%A5rd-och-omsorg/")
+
+
+def test_urls_follow_the_script_prefix(pages):
+    previous = get_script_prefix()
+    set_script_prefix("/fss/")
+    try:
+        for page in _specific(pages):
+            parts = page.get_url_parts()
+            assert parts == _wagtails(page), page.url_path
+            assert parts[2].startswith("/fss/")
+    finally:
+        set_script_prefix(previous)
+    assert EventPage.objects.get(slug="seminarium").url == "/kalendarium/seminarium/"
+
+
+def test_a_page_of_two_sites_gets_wagtails_answer(pages):
+    home = Site.objects.get(is_default_site=True).root_page
+    Site.objects.create(hostname="andra.example.org", port=443, root_page=home)
+    for page in _specific(pages):
+        assert page.get_url_parts() == _wagtails(page)
+
+
+def test_one_reverse_for_many_links(pages):
+    listing._serve_prefixes.clear()
+    posts = list(BlogPage.objects.all())
+    assert len(posts) == 3
+    with mock.patch.object(listing, "reverse", wraps=reverse) as reversed_:
+        urls = [post.get_url() for post in posts for _ in range(3)]
+    assert reversed_.call_count == 1
+    assert len(set(urls)) == 3
