@@ -247,6 +247,28 @@ class BlogIndexPage(
         )
 
 
+# What a post's card shows (fss_site/jinja2/fss_site/items/posts.html and byline.html).
+POST_CARD_FIELDS = (
+    "title",
+    "url_path",
+    "date",
+    "first_published_at",
+    "listing_date",
+    "reading_minutes",
+    "excerpt",
+    "category__name",
+    "category__slug",
+)
+AUTHOR_CARD_FIELDS = (
+    "page",
+    "sort_order",
+    "byline",
+    "person__title",
+    "person__url_path",
+    "person__live",
+)
+
+
 class BlogPage(ImportedContentMixin, PageUrlMixin, CachedRestrictionsMixin, Page):
     """A blog post."""
 
@@ -354,17 +376,22 @@ class BlogPage(ImportedContentMixin, PageUrlMixin, CachedRestrictionsMixin, Page
 
     @classmethod
     def listing(cls, queryset):
-        """Posts as the listings show them: category and authors loaded, newest first; the
-        body, which listings do not show, is not read."""
+        """Posts as the listings show them, newest first: only the fields a card shows
+        (``POST_CARD_FIELDS``), with the category, and the authors' names and links in
+        ``listed_authors``; the body and the rest of a post's forty-odd columns are not
+        read."""
         return (
-            queryset.defer_streamfields()
-            .select_related("category")
+            queryset.select_related("category")
+            .only(*POST_CARD_FIELDS)
             .prefetch_related(
+                # A plain list on each post (to_attr): Django would otherwise clone the
+                # queryset once per post to hand it to the post's related manager.
                 Prefetch(
                     "authors",
-                    queryset=BlogPageAuthor.objects.select_related("person").order_by(
-                        "sort_order", "pk"
-                    ),
+                    queryset=BlogPageAuthor.objects.select_related("person")
+                    .only(*AUTHOR_CARD_FIELDS)
+                    .order_by("sort_order", "pk"),
+                    to_attr="listed_authors",
                 )
             )
             .order_by(F("listing_date").desc(nulls_last=True), "-pk")
@@ -672,7 +699,7 @@ class PositionPage(PageUrlMixin, CachedRestrictionsMixin, Page):
             BlogPage.listing(visible(BlogPage.objects.filter(positions=pk), request))[:10]
         )
         related_events = list(
-            visible(EventPage.objects.filter(positions=pk), request).order_by("-start")[:10]
+            visible(EventPage.objects.filter(positions=pk), request).cards().order_by("-start")[:10]
         )
         supersedes = list(
             visible(PositionPage.objects.filter(superseded_by=pk), request).order_by("title")

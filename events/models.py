@@ -67,7 +67,26 @@ class Organisation(UniqueNameMixin, index.Indexed, models.Model):
 ENDS = Coalesce("end", "start")
 
 
+# The fields of an event that a listing card shows (fss_site/jinja2/fss_site/items/events.html).
+EVENT_CARD_FIELDS = (
+    "title",
+    "url_path",
+    "start",
+    "end",
+    "all_day",
+    "venue",
+    "address",
+    "city",
+    "online",
+    "summary",
+)
+
+
 class EventQuerySet(PageQuerySet):
+    def cards(self):
+        """Only what a listing card shows: an event has some fifty columns, a card ten."""
+        return self.only(*EVENT_CARD_FIELDS)
+
     def upcoming(self, now=None):
         """Events not over yet: ongoing or still to come."""
         now = now or timezone.now()
@@ -107,7 +126,7 @@ class EventIndexPage(
 
     def events(self, request):
         """The events the calendar lists (their descriptions are not read)."""
-        return visible(EventPage.objects.child_of(self), request).defer_streamfields()
+        return visible(EventPage.objects.child_of(self), request).cards()
 
     def _feeds(self, request):
         return feed_links(request, ("events:ical-feed", (), gettext("Kalendarium (iCal)"), ICAL))

@@ -170,7 +170,7 @@ class HomePage(SectionRoutingMixin, PageUrlMixin, CachedRestrictionsMixin, Page)
                 ),
                 "upcoming_events": list(
                     visible(EventPage.objects.upcoming(), request)
-                    .defer_streamfields()
+                    .cards()
                     .order_by("start")[: self.UPCOMING_EVENTS]
                 ),
                 "spokesperson_topics": per_generation(

@@ -79,7 +79,7 @@ def topic_detail(request, slug):
         .filter(status=PositionPage.CURRENT)
         .order_by(F("date_adopted").desc(nulls_last=True), "title")
     )
-    events = visible(EventPage.objects.filter(topics=topic), request).defer_streamfields()
+    events = visible(EventPage.objects.filter(topics=topic), request).cards()
     upcoming = list(events.upcoming(now).order_by("start")[:TOPIC_UPCOMING_EVENTS_SHOWN])
     past = list(events.past(now).order_by("-start")[:TOPIC_PAST_EVENTS_SHOWN])
     people = list(
