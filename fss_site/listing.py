@@ -202,11 +202,19 @@ def find_site(request):
     return request._wagtail_site
 
 
-class SiteMiddleware:
-    """Pages served by Wagtail find their site with :func:`find_site`.
+def finds_site(view):
+    """Marks a public view whose requests find their site with :func:`find_site`, as
+    Wagtail's page view does (:class:`SiteMiddleware`)."""
+    view.finds_site = True
+    return view
 
-    Only requests for Wagtail's page view: the health probes, feeds and the API keep
-    Wagtail's own lookup (the probes must not touch the database or the cache).
+
+class SiteMiddleware:
+    """Pages served by Wagtail, and the public views marked with :func:`finds_site`
+    (search, topics), find their site with :func:`find_site`.
+
+    Only those: the health probes, feeds and the API keep Wagtail's own lookup (the probes
+    must not touch the database or the cache).
     """
 
     def __init__(self, get_response):
@@ -219,7 +227,7 @@ class SiteMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if view_func is self.serve:
+        if view_func is self.serve or getattr(view_func, "finds_site", False):
             find_site(request)
 
 

@@ -37,7 +37,7 @@ from wagtail.search.backends.database.postgres.postgres import PostgresSearchRes
 from wagtail.search.models import IndexEntry
 
 from . import seo
-from .listing import paginate, visible
+from .listing import finds_site, paginate, visible
 from .text import collapse, excerpt, highlight, html_to_text, stream_text
 
 MAX_QUERY_LENGTH = 200
@@ -175,6 +175,7 @@ def _overview_bounded(request, searches) -> list[dict]:
     return overview
 
 
+@finds_site
 def search(request):
     raw = request.GET.get("q", "")
     query = clean_query(raw)

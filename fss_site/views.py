@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import seo
-from .listing import feed_links, section_url, visible
+from .listing import feed_links, finds_site, section_url, visible
 from .models import Topic
 
 TOPIC_POSTS_SHOWN = 10
@@ -34,6 +34,7 @@ def _live_count(relation):
     return Coalesce(Subquery(counted), 0)
 
 
+@finds_site
 def topic_index(request):
     """Ämnen: every topic with how much there is about it."""
     topics = Topic.objects.annotate(
@@ -60,6 +61,7 @@ def topic_index(request):
     )
 
 
+@finds_site
 def topic_detail(request, slug):
     """One topic: its current positions, latest posts, events and spokespeople."""
     from blog.models import BlogPage, PositionPage
