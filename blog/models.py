@@ -259,6 +259,16 @@ POST_CARD_FIELDS = (
     "category__name",
     "category__slug",
 )
+# What a position's card shows (fss_site/jinja2/fss_site/items/positions.html).
+POSITION_CARD_FIELDS = (
+    "title",
+    "url_path",
+    "statement",
+    "date_adopted",
+    "referring_authority",
+    "reference_number",
+    "response_document",
+)
 AUTHOR_CARD_FIELDS = (
     "page",
     "sort_order",
@@ -680,7 +690,7 @@ class PositionPage(PageUrlMixin, CachedRestrictionsMixin, Page):
 
     @property
     def is_consultation_response(self):
-        return bool(self.referring_authority or self.reference_number or self.response_document)
+        return bool(self.referring_authority or self.reference_number or self.response_document_id)
 
     @property
     def is_superseded(self):

@@ -145,7 +145,7 @@ class HomePage(SectionRoutingMixin, PageUrlMixin, CachedRestrictionsMixin, Page)
         """Latest posts, current positions, coming events and the spokesperson finder."""
         from django.db.models import F
 
-        from blog.models import BlogPage, PositionPage
+        from blog.models import POSITION_CARD_FIELDS, BlogPage, PositionPage
         from events.models import EventPage
         from people.models import PersonPage
 
@@ -163,7 +163,7 @@ class HomePage(SectionRoutingMixin, PageUrlMixin, CachedRestrictionsMixin, Page)
                 ),
                 "current_positions": list(
                     visible(PositionPage.objects.filter(status=PositionPage.CURRENT), request)
-                    .defer_streamfields()
+                    .only(*POSITION_CARD_FIELDS)
                     .order_by(F("date_adopted").desc(nulls_last=True), "-first_published_at")[
                         : self.CURRENT_POSITIONS
                     ]

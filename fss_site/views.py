@@ -64,7 +64,7 @@ def topic_index(request):
 @finds_site
 def topic_detail(request, slug):
     """One topic: its current positions, latest posts, events and spokespeople."""
-    from blog.models import BlogPage, PositionPage
+    from blog.models import POSITION_CARD_FIELDS, BlogPage, PositionPage
     from events.models import EventPage
     from people.models import PersonPage
 
@@ -77,7 +77,7 @@ def topic_detail(request, slug):
     )
     positions = list(
         visible(PositionPage.objects.filter(topics=topic), request)
-        .defer_streamfields()
+        .only(*POSITION_CARD_FIELDS)
         .filter(status=PositionPage.CURRENT)
         .order_by(F("date_adopted").desc(nulls_last=True), "title")
     )
