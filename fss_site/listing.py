@@ -34,15 +34,20 @@ _epoch_lock = threading.Lock()
 _current_epoch = 0
 
 
-def _content_changed(sender, **kwargs):
+def content_changed():
+    """From now on this process reads the values kept per generation afresh."""
     global _current_epoch
+    with _epoch_lock:
+        _current_epoch = next(_epoch)
+
+
+def _content_changed(sender, **kwargs):
     if kwargs.get("created") and sender._meta.label == "fss_site.SiteSettings":
         return  # made with its defaults on first use: nothing kept shows it yet
     if sender._meta.app_label in CONTENT_APPS or issubclass(
         sender, Page | Site | PageViewRestriction
     ):
-        with _epoch_lock:
-            _current_epoch = next(_epoch)
+        content_changed()
 
 
 for _signal in (post_save, post_delete, m2m_changed):
@@ -182,8 +187,8 @@ def _site_for(request):
 
 
 def find_site(request):
-    """``Site.find_for_request``, with the site and its home page (as its own type) kept
-    per generation.
+    """``Site.find_for_request``, with the site and its home page (as its own type), and
+    the root paths of all sites, kept per generation.
 
     Wagtail looks the site up with a query on every request, and fetches the home page
     again as its own type to route from it; both change only with content (a site or a
@@ -199,6 +204,12 @@ def find_site(request):
         return Site.find_for_request(request)
     port = request.get_port()
     request._wagtail_site = per_generation(f"site:{host}:{port}", lambda: _site_for(request))
+    # Every page URL needs the root paths of all sites: Wagtail reads them from the cache
+    # (a Redis round trip per request) unless the request has them already.
+    if not hasattr(request, "_wagtail_cached_site_root_paths"):
+        request._wagtail_cached_site_root_paths = per_generation(
+            "site-root-paths", Site.get_site_root_paths
+        )
     return request._wagtail_site
 
 

@@ -72,6 +72,17 @@ def _migrated_data_after_flush(request, _django_db_marker):
     restore_migrated_data()
 
 
+@pytest.fixture(autouse=True)
+def _kept_values_end_with_the_test():
+    """Values kept per generation (``fss_site.listing.per_generation``) are keyed by this
+    process's count of saves. A test's changes are rolled back, which no save follows: the
+    next test must not read what this one kept."""
+    yield
+    from fss_site.listing import content_changed
+
+    content_changed()
+
+
 @pytest.fixture
 def site_tree(db):
     from fss_site.site_tree import ensure_site_tree

@@ -7,6 +7,7 @@ cache use none: tests/test_cache.py.) Searching writes nothing to the database.
 """
 
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.core.cache import caches
@@ -144,6 +145,18 @@ def test_the_site_and_its_home_page_are_looked_up_once_per_generation(site_tree,
     home.save_revision().publish()
     assert "Ny rubrik på startsidan" in client.get("/").text
     site = Site.objects.get(is_default_site=True)
+    site.hostname, site.port = "ny.example.org", 443
+    site.save()
+    assert 'href="https://ny.example.org/blogg/"' in client.get("/blogg/").text
     site.root_page = site_tree.blog
     site.save()
     assert f"<h1>{site_tree.blog.title}</h1>" in client.get("/").text
+
+
+@pytest.mark.django_db
+def test_page_urls_need_no_cache_lookup_of_the_site_root_paths(site_tree, client):
+    client.get("/blogg/")
+    with mock.patch.object(Site, "get_site_root_paths", wraps=Site.get_site_root_paths) as read:
+        assert client.get("/blogg/").status_code == 200
+        assert client.get("/sok/?q=tillit").status_code == 200
+    assert read.call_count == 0
