@@ -451,7 +451,8 @@ class BlogPage(ImportedContentMixin, PageUrlMixin, CachedRestrictionsMixin, Page
         )
         posts = (
             BlogPage.objects.filter(pk__in=Subquery(candidates))
-            .defer_streamfields()
+            # A link each, with its date.
+            .only("title", "url_path", "date", "first_published_at")
             .annotate(shared=Count("topics", filter=Q(topics__in=topic_ids), distinct=True))
             .order_by("-shared", *newest_first)
         )
