@@ -281,7 +281,8 @@ class PersonPage(ImportedContentMixin, PageUrlMixin, CachedRestrictionsMixin, Pa
         if self.pk:
             posts = list(
                 visible(BlogPage.objects.filter(authors__person=self), request)
-                .defer_streamfields()
+                # A link each, with its date: DISTINCT compares these columns only.
+                .only("title", "url_path", "date", "first_published_at")
                 .distinct()
                 .order_by(F("date").desc(nulls_last=True), "-first_published_at")[
                     : self.POSTS_SHOWN + 1
@@ -290,7 +291,7 @@ class PersonPage(ImportedContentMixin, PageUrlMixin, CachedRestrictionsMixin, Pa
         if topics:
             positions = list(
                 visible(PositionPage.objects.filter(topics__in=[t.pk for t in topics]), request)
-                .defer_streamfields()
+                .only("title", "url_path", "date_adopted")
                 .filter(status=PositionPage.CURRENT)
                 .distinct()
                 .order_by(F("date_adopted").desc(nulls_last=True), "title")
