@@ -54,6 +54,9 @@ class Group:
     key: str
     label: str
     model_path: str
+    # What a result shows besides its title and link: the text its excerpt is cut from
+    # (_searchable_text) and the line under the title (fss_site/search.html).
+    fields: tuple = ()
 
     def model(self):
         from django.apps import apps
@@ -62,10 +65,30 @@ class Group:
 
 
 GROUPS = [
-    Group("inlagg", gettext_lazy("Inlägg"), "blog.BlogPage"),
-    Group("standpunkter", gettext_lazy("Ståndpunkter"), "blog.PositionPage"),
-    Group("personer", gettext_lazy("Personer"), "people.PersonPage"),
-    Group("evenemang", gettext_lazy("Evenemang"), "events.EventPage"),
+    Group(
+        "inlagg",
+        gettext_lazy("Inlägg"),
+        "blog.BlogPage",
+        ("excerpt", "body", "date", "first_published_at"),
+    ),
+    Group(
+        "standpunkter",
+        gettext_lazy("Ståndpunkter"),
+        "blog.PositionPage",
+        ("statement", "body", "referring_authority", "reference_number", "status"),
+    ),
+    Group(
+        "personer",
+        gettext_lazy("Personer"),
+        "people.PersonPage",
+        ("job_title", "employer", "bio"),
+    ),
+    Group(
+        "evenemang",
+        gettext_lazy("Evenemang"),
+        "events.EventPage",
+        ("summary", "description", "venue", "city", "start", "end", "all_day"),
+    ),
 ]
 GROUPS_BY_KEY = {group.key: group for group in GROUPS}
 
@@ -166,8 +189,10 @@ def _overview_bounded(request, searches) -> list[dict]:
             # The backend's ranking (its ORDER BY), over the candidates only: they are known
             # to match, so the match itself is not evaluated again.
             ranking = ranked[index].query.order_by
-            candidate_pages = visible(group.model().objects.all(), request).filter(
-                pk__in=candidates[index]
+            candidate_pages = (
+                visible(group.model().objects.all(), request)
+                .filter(pk__in=candidates[index])
+                .only("title", "url_path", *group.fields)
             )
             pages = list(candidate_pages.order_by(*ranking)[:PER_GROUP])
         capped = counts[index] > CANDIDATES
