@@ -157,10 +157,16 @@ class PageUrlMixin:
         relative = self.url_path[len(root_path) :]
         if not _SERVE_PATH.fullmatch(relative):
             return super().get_url_parts(request=request)
-        try:
-            prefix = _serve_prefix()
-        except NoReverseMatch:
-            return super().get_url_parts(request=request)
+        # Once per request when there is one: the script prefix and URLconf are the
+        # request's.
+        prefix = getattr(request, "_fss_serve_prefix", None)
+        if prefix is None:
+            try:
+                prefix = _serve_prefix()
+            except NoReverseMatch:
+                return super().get_url_parts(request=request)
+            if request is not None:
+                request._fss_serve_prefix = prefix
         return site_id, root_url, prefix + quote(relative, safe=_URL_SAFE)
 
 

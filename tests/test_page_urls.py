@@ -87,3 +87,12 @@ def test_one_reverse_for_many_links(pages):
         urls = [post.get_url() for post in posts for _ in range(3)]
     assert reversed_.call_count == 1
     assert len(set(urls)) == 3
+
+
+def test_a_request_looks_the_prefix_up_once(pages, rf):
+    request = rf.get("/blogg/")
+    posts = list(BlogPage.objects.all())
+    with mock.patch.object(listing, "_serve_prefix", wraps=listing._serve_prefix) as looked_up:
+        urls = [post.get_url(request=request) for post in posts for _ in range(3)]
+    assert looked_up.call_count == 1
+    assert urls[::3] == [_wagtails(post)[2] for post in posts]
