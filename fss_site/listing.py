@@ -172,7 +172,10 @@ class PageUrlMixin:
 
 def visible(queryset, request):
     """Live pages that anybody may see (no private sections)."""
-    return queryset.live().exclude(private_q(request))
+    live = queryset.live()
+    if not restricted_paths(request):
+        return live  # no private sections: nothing to exclude (the usual case)
+    return live.exclude(private_q(request))
 
 
 def _children_of(root: Page) -> list[Page]:
