@@ -38,7 +38,7 @@ CEILINGS = {
     "/kalendarium/": 2,
     "/kalendarium/tidigare/": 2,
     "/kalendarium/{event}": 6,
-    "/amnen/": 1,
+    "/amnen/": 0,
     "/amne/{topic}/": 7,
     "/sok/?q=socialtjänsten": 6,
     "/sok/?q=socialtjänsten&typ=inlagg": 2,

@@ -662,6 +662,25 @@ def test_topic_index_counts_live_posts_positions_and_people_per_topic(client, co
     assert [int(n) for n in re.findall(r"\d+", card.text)] == expected
 
 
+def test_topic_index_counts_follow_a_publish_at_once(client, content):
+    import re
+
+    from fss_site.models import Topic
+
+    topic = Topic.objects.get(slug="aldreomsorg")
+
+    def posts_about_it():
+        _response, doc = page(client, "/amnen/")
+        (card,) = [
+            e for e in doc.find("li", class_="card") if e.text.strip().startswith("Äldreomsorg")
+        ]
+        return int(re.findall(r"\d+", card.text)[0])
+
+    before = posts_about_it()
+    make_post(content.tree, "Ännu mer om äldre", "annu-mer-aldre", topics=[topic])
+    assert posts_about_it() == before + 1
+
+
 # --- Errors --------------------------------------------------------------------------------
 
 
