@@ -135,39 +135,48 @@ def _serve_prefix():
     return prefix
 
 
+def page_url_parts(url_path: str, site_root_paths, request=None):
+    """``(site_id, root_url, page_path)`` of the page at ``url_path``, as Wagtail's
+    ``Page.get_url_parts`` gives them, built without ``reverse()``; ``None`` where Wagtail
+    must answer (several sites or languages for the page, a path its view does not match,
+    no trailing slash).
+
+    The page view's own URL is reversed once per script prefix and URLconf (and kept on
+    the request), and the page's path below its site's home page, quoted as ``reverse()``
+    quotes it, is appended.
+    """
+    sites = [srp for srp in site_root_paths if url_path.startswith(srp.root_path)]
+    if (
+        len(sites) != 1
+        or getattr(settings, "WAGTAIL_I18N_ENABLED", False)
+        or not getattr(settings, "WAGTAIL_APPEND_SLASH", True)
+    ):
+        return None
+    site_id, root_path, root_url, _language = sites[0]
+    relative = url_path[len(root_path) :]
+    if not _SERVE_PATH.fullmatch(relative):
+        return None
+    prefix = getattr(request, "_fss_serve_prefix", None)
+    if prefix is None:
+        try:
+            prefix = _serve_prefix()
+        except NoReverseMatch:
+            return None
+        if request is not None:
+            request._fss_serve_prefix = prefix
+    return site_id, root_url, prefix + quote(relative, safe=_URL_SAFE)
+
+
 class PageUrlMixin:
-    """Pages whose URL is built without a ``reverse()`` per link.
+    """Pages whose URL is built without a ``reverse()`` per link (:func:`page_url_parts`).
 
     Wagtail reverses its page view for every page URL; a listing of fifty events did so
-    fifty times. The view's own URL is reversed once (per script prefix and URLconf) and
-    the page's path below its site's home page, quoted as ``reverse()`` quotes it, is
-    appended. Whatever this does not cover (several sites or languages for the page, a
-    path the view does not match, no trailing slash) is Wagtail's answer.
+    fifty times.
     """
 
     def get_url_parts(self, request=None):
-        sites = self._get_relevant_site_root_paths(request)
-        if (
-            len(sites) != 1
-            or getattr(settings, "WAGTAIL_I18N_ENABLED", False)
-            or not getattr(settings, "WAGTAIL_APPEND_SLASH", True)
-        ):
-            return super().get_url_parts(request=request)
-        site_id, root_path, root_url, _language = sites[0]
-        relative = self.url_path[len(root_path) :]
-        if not _SERVE_PATH.fullmatch(relative):
-            return super().get_url_parts(request=request)
-        # Once per request when there is one: the script prefix and URLconf are the
-        # request's.
-        prefix = getattr(request, "_fss_serve_prefix", None)
-        if prefix is None:
-            try:
-                prefix = _serve_prefix()
-            except NoReverseMatch:
-                return super().get_url_parts(request=request)
-            if request is not None:
-                request._fss_serve_prefix = prefix
-        return site_id, root_url, prefix + quote(relative, safe=_URL_SAFE)
+        parts = page_url_parts(self.url_path, self._get_site_root_paths(request), request)
+        return parts if parts is not None else super().get_url_parts(request=request)
 
 
 def visible(queryset, request):

@@ -140,3 +140,20 @@ def test_robots_txt_uses_the_site_address(client, site_tree):
 @pytest.mark.parametrize("query", ["?p=abc", "?p=99", "?p=0"])
 def test_bad_sitemap_page_numbers_are_404(client, site_tree, query):
     assert client.get(reverse("sitemap") + query).status_code == 404
+
+
+@pytest.mark.parametrize("second_site", [False, True])
+def test_sitemap_addresses_are_wagtails_own(client, site_tree, pages, second_site):
+    from wagtail.models import Page
+
+    unicode_slug = BlogPage(title="Vård i Åre", slug="vård-i-åre")
+    site_tree.blog.add_child(instance=unicode_slug)
+    unicode_slug.save_revision().publish()
+    if second_site:  # every page then belongs to two sites: Wagtail's answer
+        Site.objects.create(hostname="andra.example.org", port=80, root_page=site_tree.home)
+    Site.clear_site_root_paths_cache()
+    entries = sitemap_entries(client)
+    listed = Page.objects.live().public().filter(depth__gt=1).exclude(pk__in=[1])
+    expected = {Page.get_full_url(page) for page in listed}  # Wagtail's own, not ours
+    assert {loc for loc in entries if "/amne" not in loc} == expected
+    assert any("v%C3%A5rd-i-%C3%A5re" in loc for loc in entries)
