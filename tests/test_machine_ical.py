@@ -152,6 +152,32 @@ def test_online_event_location_and_event_without_end(client, site_tree):
     assert "DTEND" not in webinar
 
 
+def test_long_lines_fold_at_75_octets_and_text_reads_back_exactly(client, site_tree):
+    title = "Åtgärder; vård, omsorg \\ stöd – " + "äldreomsorg i Östra Göinge " * 8
+    summary = "Första stycket.\nAndra raden; med semikolon, komma och \\ snedstreck. " * 6
+    topic = Topic.objects.create(name="Vård, omsorg; stöd")
+    event = add_event(
+        site_tree,
+        title.strip(),
+        start=local(2030, 5, 6, 9, 0),
+        end=local(2030, 5, 6, 12, 0),
+        venue="Kulturhuset, sal 3",
+        city="Åre",
+        summary=summary.strip(),
+        topics=[topic],
+    )
+    response = client.get(reverse("events:ical-event", kwargs={"page_id": event.pk}))
+    for line in response.content.split(b"\r\n"):
+        assert len(line) <= 75, line
+        line.decode()  # never cut inside a character
+    assert all(n.startswith(b" ") for n in response.content.split(b"\r\n")[1:] if n[:1] == b" ")
+    (vevent,) = parse(response).walk("VEVENT")
+    assert str(vevent["SUMMARY"]) == title.strip()
+    assert str(vevent["DESCRIPTION"]).startswith(summary.strip())
+    assert str(vevent["LOCATION"]) == "Kulturhuset, sal 3, Åre"
+    assert [str(c) for c in vevent["CATEGORIES"].cats] == ["Vård, omsorg; stöd"]
+
+
 def test_feeds_list_only_live_public_events(client, site_tree, seminar, topic):
     other = add_event(site_tree, "Annat evenemang", start=local(2030, 5, 1, 9, 0))
     private = add_event(site_tree, "Internt möte", start=local(2030, 5, 2, 9, 0), topics=[topic])
