@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.contrib.syndication.views import Feed
 from django.db.models import F, Prefetch, QuerySet
-from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -54,8 +53,9 @@ def public_posts(site: Site) -> QuerySet:
                 ),
             ),
         )
-        .annotate(sort_date=Coalesce("date", TruncDate("first_published_at")))
-        .order_by(F("sort_date").desc(nulls_last=True), "-first_published_at", "-pk")
+        # The blog listing's order, along its index (listing_date: the post's date, else
+        # the day it was first published), so the newest are read without sorting all.
+        .order_by(F("listing_date").desc(nulls_last=True), "-pk")
     )
 
 
