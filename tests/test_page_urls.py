@@ -96,3 +96,11 @@ def test_a_request_looks_the_prefix_up_once(pages, rf):
         urls = [post.get_url(request=request) for post in posts for _ in range(3)]
     assert looked_up.call_count == 1
     assert urls[::3] == [_wagtails(post)[2] for post in posts]
+
+
+def test_every_page_type_of_the_site_builds_its_urls_so():
+    from wagtail.models import get_page_models
+
+    ours = [m for m in get_page_models() if m._meta.app_label in listing.CONTENT_APPS]
+    assert len(ours) >= 10
+    assert [m.__name__ for m in ours if not issubclass(m, listing.PageUrlMixin)] == []
