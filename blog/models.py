@@ -247,6 +247,11 @@ class BlogIndexPage(
         )
 
 
+# Posts newest first, as the listings, related posts and feeds order them: along the index
+# of migration 0006 (listing_date DESC NULLS LAST, id DESC).
+NEWEST_FIRST = (F("listing_date").desc(nulls_last=True), "-pk")
+# What a link to a post with its date shows (related posts, a person's posts).
+POST_LINK_FIELDS = ("title", "url_path", "date", "first_published_at")
 # What a post's card shows (fss_site/jinja2/fss_site/items/posts.html and byline.html).
 POST_CARD_FIELDS = (
     "title",
@@ -404,7 +409,7 @@ class BlogPage(ImportedContentMixin, PageUrlMixin, CachedRestrictionsMixin, Page
                     to_attr="listed_authors",
                 )
             )
-            .order_by(F("listing_date").desc(nulls_last=True), "-pk")
+            .order_by(*NEWEST_FIRST)
         )
 
     @cached_property
@@ -441,20 +446,18 @@ class BlogPage(ImportedContentMixin, PageUrlMixin, CachedRestrictionsMixin, Page
         shares_a_topic = BlogPage.topics.through.objects.filter(
             blogpage_id=OuterRef("pk"), topic_id__in=topic_ids
         )
-        newest_first = (F("listing_date").desc(nulls_last=True), "-pk")
         candidates = (
             visible(BlogPage.objects.all(), request)
             .filter(Exists(shares_a_topic))
             .exclude(pk=self.pk)
-            .order_by(*newest_first)
+            .order_by(*NEWEST_FIRST)
             .values("pk")[: self.RELATED_CANDIDATES]
         )
         posts = (
             BlogPage.objects.filter(pk__in=Subquery(candidates))
-            # A link each, with its date.
-            .only("title", "url_path", "date", "first_published_at")
+            .only(*POST_LINK_FIELDS)
             .annotate(shared=Count("topics", filter=Q(topics__in=topic_ids), distinct=True))
-            .order_by("-shared", *newest_first)
+            .order_by("-shared", *NEWEST_FIRST)
         )
         return list(posts[:limit])
 

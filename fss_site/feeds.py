@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.syndication.views import Feed
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,7 +20,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
-from blog.models import BlogIndexPage, BlogPage, BlogPageAuthor, Category
+from blog.models import NEWEST_FIRST, BlogIndexPage, BlogPage, BlogPageAuthor, Category
 from fss_site.machine import (
     UID_DOMAIN,
     absolute_url,
@@ -53,9 +53,8 @@ def public_posts(site: Site) -> QuerySet:
                 ),
             ),
         )
-        # The blog listing's order, along its index (listing_date: the post's date, else
-        # the day it was first published), so the newest are read without sorting all.
-        .order_by(F("listing_date").desc(nulls_last=True), "-pk")
+        # The blog listing's order, along its index: the newest are read without sorting all.
+        .order_by(*NEWEST_FIRST)
     )
 
 

@@ -271,7 +271,7 @@ class PersonPage(ImportedContentMixin, PageUrlMixin, CachedRestrictionsMixin, Pa
         return upcoming, past
 
     def get_context(self, request, *args, **kwargs):
-        from blog.models import BlogPage, PositionPage
+        from blog.models import POST_LINK_FIELDS, BlogPage, PositionPage
 
         context = super().get_context(request, *args, **kwargs)
         roles = list(self.roles.all())
@@ -282,7 +282,7 @@ class PersonPage(ImportedContentMixin, PageUrlMixin, CachedRestrictionsMixin, Pa
             posts = list(
                 visible(BlogPage.objects.filter(authors__person=self), request)
                 # A link each, with its date: DISTINCT compares these columns only.
-                .only("title", "url_path", "date", "first_published_at")
+                .only(*POST_LINK_FIELDS)
                 .distinct()
                 .order_by(F("date").desc(nulls_last=True), "-first_published_at")[
                     : self.POSTS_SHOWN + 1
