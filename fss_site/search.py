@@ -12,9 +12,13 @@ small one:
 - the ``CANDIDATES`` newest matching pages are read (along an index, stopping there),
   plus up to ``CANDIDATES`` (the most recently indexed) whose title holds every term, so
   that an older page about the subject is still found;
-- the best ``PER_GROUP`` of these candidates are ranked with the backend's own ranking;
-  only the candidates' index entries are read;
+- each visible candidate gets the backend's own rank (its ranking expression, computed
+  for the candidates only), and the best ``PER_GROUP`` are shown, in the backend's order;
 - the count is exact up to ``CANDIDATES``; beyond, the page says "more than".
+
+All of this is one statement, whose SQL is the same for every query: Django compiles it
+once (per database, private sections and limits) and each search puts its own query's
+parameters in. Then one query per type with results reads the pages shown.
 
 One type at a time (``?typ=``) ranks every match, page by page, as the backend does. The
 other backends (SQLite's, OpenSearch) rank and count everything for the overview too.
@@ -26,7 +30,8 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections
-from django.db.models import F, IntegerField
+from django.db.models import BooleanField, F, IntegerField
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -37,7 +42,7 @@ from wagtail.search.backends.database.postgres.postgres import PostgresSearchRes
 from wagtail.search.models import IndexEntry
 
 from . import seo
-from .listing import finds_site, paginate, visible
+from .listing import finds_site, paginate, restricted_paths, visible
 from .text import collapse, excerpt, highlight, html_to_text, stream_text
 
 MAX_QUERY_LENGTH = 200
@@ -142,59 +147,132 @@ def _overview_exact(results) -> dict:
     return {"count": count, "pages": list(results[:PER_GROUP]) if count else [], "capped": False}
 
 
-def _add_statement(statements, params, index, columns, queryset):
-    # Only SQL that Django compiled, with its parameters kept apart, and fixed column lists.
-    sql, sql_params = queryset.query.sql_with_params()
-    statements.append(f"SELECT %s, {columns} FROM ({sql}) x")  # noqa: S608  # nosec B608
-    params.extend([index, *sql_params])
+def _sql(queryset) -> tuple[str, list]:
+    # Only SQL that Django compiled, with its parameters kept apart.
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
 
 
-def _overview_bounded(request, searches) -> list[dict]:
-    """The overview on PostgreSQL: one statement for every type's candidates and capped
-    count, then one ranking query per type that has matches."""
-    statements, params = [], []
-    # The backend's queryset per type: matching pages, ordered by its ranking.
-    ranked = [results.get_queryset() for _group, results in searches]
+def _build_tsquery(results):
+    compiler = results.query_compiler
+    return compiler.build_tsquery(compiler.query, config=compiler.get_config(results.backend))
+
+
+def _tsquery(results):
+    """The SQL and parameters of the backend's text-search query for ``results``."""
+    query = IndexEntry.objects.all().query
+    compiler = query.get_compiler(results.query_compiler.queryset.db)
+    sql, params = compiler.compile(_build_tsquery(results).resolve_expression(query))
+    return sql, list(params)
+
+
+def _compile_candidates(request, text) -> tuple[str, list]:
+    """One statement: every type's candidates (type, id, in the window?) with the backend's
+    rank, computed for the candidates only."""
+    candidates, ranks, params, rank_params = [], [], [], []
     # Newest first by the indexed column, so the database can stop after CANDIDATES.
     newest = (F("first_published_at").desc(), "-pk")
-    for index, (group, results) in enumerate(searches):
-        compiler = results.query_compiler
-        config = compiler.get_config(results.backend)
+    for index, group in enumerate(GROUPS):
+        results = _search(request, group, text)
+        # The backend's queryset: matching pages, ordered by its ranking (rank, then pk).
+        ranked = results.get_queryset()
         # One more than CANDIDATES: the count, as far as it goes.
-        window = ranked[index].order_by(*newest).values_list("pk", flat=True)[: CANDIDATES + 1]
-        # Read from the index alone (the final ranking drops what is not visible).
+        window = ranked.order_by(*newest).values_list("pk")[: CANDIDATES + 1]
+        # The most recently indexed pages whose title matches, read from the index alone
+        # (the title's own index); the rank below drops what is not visible.
         titled = (
             IndexEntry.objects.filter(
                 content_type=ContentType.objects.get_for_model(group.model()),
-                title=compiler.build_tsquery(compiler.query, config=config),
+                title=_build_tsquery(results),
             )
             .order_by("-pk")
-            .values_list(Cast("object_id", IntegerField()), flat=True)[:CANDIDATES]
+            .values_list(Cast("object_id", IntegerField()))[:CANDIDATES]
         )
-        _add_statement(statements, params, index, "x.*, 1", window)
-        _add_statement(statements, params, index, "x.*, 0", titled)
-    database = ranked[0].db
-    with connections[database].cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(statements), params)
+        for in_window, queryset in ((1, window), (0, titled)):
+            sql, sql_params = _sql(queryset)
+            candidates.append(f"SELECT %s, x.*, {in_window} FROM ({sql}) x")  # noqa: S608
+            params += [index, *sql_params]
+        # The backend's rank (its ORDER BY) of one candidate, if it is visible.
+        rank = (
+            visible(group.model().objects.all(), request)
+            .filter(pk=RawSQL("c.pk", ()))
+            .filter(RawSQL("c.t = %s", (index,), output_field=BooleanField()))
+            .annotate(search_rank=ranked.query.order_by[0].expression)
+            .values_list("search_rank")
+            .order_by()
+        )
+        sql, sql_params = _sql(rank)
+        ranks.append(f"({sql})")
+        rank_params += sql_params
+    statement = (
+        f"SELECT c.*, r.* FROM ({' UNION ALL '.join(candidates)}) c (t, pk, w), "  # noqa: S608
+        f"LATERAL ({' UNION ALL '.join(ranks)}) r"
+    )
+    return statement, params + rank_params
+
+
+# The overview's statement is the same SQL for every query: only the text-search query's
+# parameters differ. Compiled once per everything else it depends on (the database, the
+# private sections, the limits), with a stand-in word, and reused with the visitor's query
+# put in place of the stand-in's parameters.
+_STAND_IN = "fsssokord"
+_statements: dict = {}
+_MAX_STATEMENTS = 64
+
+
+def _candidates_statement(request, text, results) -> tuple[str, list]:
+    tsquery_sql, tsquery_params = _tsquery(results)
+    key = (
+        results.query_compiler.queryset.db,
+        restricted_paths(request),
+        CANDIDATES,
+        tsquery_sql,
+        len(tsquery_params),
+        tuple(ContentType.objects.get_for_model(group.model()).pk for group in GROUPS),
+    )
+    compiled = _statements.get(key)
+    if compiled is None:
+        stand_in_params = _tsquery(_search(request, GROUPS[0], _STAND_IN))[1]
+        compiled = (*_compile_candidates(request, _STAND_IN), stand_in_params)
+        if len(_statements) >= _MAX_STATEMENTS:
+            _statements.clear()
+        _statements[key] = compiled
+    sql, params, stand_in_params = compiled
+    replace = {
+        old: new for old, new in zip(stand_in_params, tsquery_params, strict=True) if old != new
+    }
+    if not all(isinstance(old, str) and old in params for old in replace):
+        # Not a query whose parameters can be told apart: compiled as it is.
+        return _compile_candidates(request, text)
+    return sql, [replace.get(p, p) if isinstance(p, str) else p for p in params]
+
+
+def _overview_bounded(request, text, results) -> list[dict]:
+    """The overview on PostgreSQL: one statement for every type's ranked candidates and
+    capped count, then one query per type that has matches for the pages shown."""
+    sql, params = _candidates_statement(request, text, results)
+    with connections[results.query_compiler.queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
-    candidates = {index: set() for index in range(len(searches))}
-    counts = dict.fromkeys(range(len(searches)), 0)
-    for index, pk, in_window in rows:
-        candidates[index].add(pk)
+    ranks = {index: {} for index in range(len(GROUPS))}
+    counts = dict.fromkeys(range(len(GROUPS)), 0)
+    for index, pk, in_window, rank in rows:
+        ranks[index][pk] = rank or 0.0
         counts[index] += in_window
     overview = []
-    for index, (group, _results) in enumerate(searches):
+    for index, group in enumerate(GROUPS):
         pages = []
-        if candidates[index]:
-            # The backend's ranking (its ORDER BY), over the candidates only: they are known
-            # to match, so the match itself is not evaluated again.
-            ranking = ranked[index].query.order_by
-            candidate_pages = (
-                visible(group.model().objects.all(), request)
-                .filter(pk__in=candidates[index])
+        if ranks[index]:
+            # The backend's order: rank, then the newest id first.
+            best = sorted(ranks[index], key=lambda pk, r=ranks[index]: (-r[pk], -pk))
+            best = best[:PER_GROUP]
+            found = {
+                page.pk: page
+                for page in visible(group.model().objects.all(), request)
+                .filter(pk__in=best)
                 .only("title", "url_path", *group.fields)
-            )
-            pages = list(candidate_pages.order_by(*ranking)[:PER_GROUP])
+            }
+            pages = [found[pk] for pk in best if pk in found]
         capped = counts[index] > CANDIDATES
         overview.append({"count": min(counts[index], CANDIDATES), "pages": pages, "capped": capped})
     return overview
@@ -234,12 +312,12 @@ def search(request):
                 }
             )
         else:
-            searches = [(each, _search(request, each, text)) for each in GROUPS]
-            if isinstance(searches[0][1], PostgresSearchResults):
-                overview = _overview_bounded(request, searches)
+            first = _search(request, GROUPS[0], text)
+            if isinstance(first, PostgresSearchResults):
+                overview = _overview_bounded(request, text, first)
             else:
-                overview = [_overview_exact(results) for _each, results in searches]
-            for (each, _results), found in zip(searches, overview, strict=True):
+                overview = [_overview_exact(_search(request, each, text)) for each in GROUPS]
+            for each, found in zip(GROUPS, overview, strict=True):
                 groups.append(
                     {
                         "group": each,

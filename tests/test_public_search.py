@@ -266,3 +266,29 @@ def test_the_backends_match_can_use_the_expression_index(content):
         )
         plan = " ".join(row[0] for row in cursor.fetchall())
     assert "fss_search_title_body_gin" in plan
+
+
+@postgres_only
+def test_overview_statement_is_compiled_once_and_ranks_as_the_backend(client, content, monkeypatch):
+    # Compiled once for every query (only the query's parameters differ): each query still
+    # gets its own results, ranked as the backend ranks one type at a time.
+    monkeypatch.setattr(site_search, "_statements", {})
+    make_post(content.tree, "Gnuord och zebraord", "gnu-zebra", excerpt="Om gnuord.")
+    make_post(content.tree, "Bara gnuord", "bara-gnu", excerpt="gnuord gnuord gnuord")
+    make_post(content.tree, "Zebraord", "zebra", excerpt="zebraord i S2021/00123")
+    make_post(content.tree, "Äldre zebraord", "zebra-2", excerpt="Ett zebraord.")
+    expected = {
+        "gnuord": {"Gnuord och zebraord", "Bara gnuord"},
+        "zebraord": {"Gnuord och zebraord", "Zebraord", "Äldre zebraord"},
+        "gnuord zebraord": {"Gnuord och zebraord"},
+        "S2021/00123": {"Zebraord"},
+        "äldre zebraord": {"Äldre zebraord"},
+        "Lund": {"Håller tillitsfönstret på att stängas?"},
+    }
+    for query, titles in expected.items():
+        _response, overview = search(client, q=query)
+        _response, one_type = search(client, q=query, typ="inlagg")
+        posts = [t for t in result_titles(overview) if t in result_titles(one_type)]
+        assert set(posts) == titles, query
+        assert posts == result_titles(one_type)[: site_search.PER_GROUP], query
+    assert len(site_search._statements) == 1
