@@ -5,15 +5,15 @@ as configured under Inställningar → Webbplatser), the same base Wagtail uses 
 full URLs, so feeds, calendars and the sitemap agree with each other.
 """
 
-import html
 import re
 
 from django.conf import settings
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from wagtail.models import Site
+
+from .text import html_to_text
 
 # The domain part of identifiers that must never change (calendar UIDs, feed GUIDs),
 # independent of where the site happens to be served from.
@@ -22,7 +22,6 @@ UID_DOMAIN = "socialchefer.se"
 _PARAGRAPH = re.compile(
     r"<(p|li|h[1-6]|blockquote)\b[^>]*>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL
 )
-_WHITESPACE = re.compile(r"\s+")
 
 
 def site_for_request(request) -> Site:
@@ -54,11 +53,6 @@ def optional_reverse(name: str, *args, **kwargs) -> str | None:
 def topic_path(slug: str) -> str:
     """The path of a topic's page (``/amne/<slug>/``)."""
     return optional_reverse("topic-detail", slug=slug) or f"/amne/{slug}/"
-
-
-def html_to_text(source: str) -> str:
-    """Plain text of a piece of (rich text) HTML, whitespace collapsed."""
-    return _WHITESPACE.sub(" ", html.unescape(strip_tags(source or ""))).strip()
 
 
 def first_paragraph_text(stream_value, block_type: str = "paragraph") -> str:

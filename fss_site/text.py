@@ -4,6 +4,7 @@ StreamField bodies are read from their raw data, so turning a body into text nee
 database queries (no images or documents are fetched).
 """
 
+import functools
 import html
 import math
 import re
@@ -12,7 +13,6 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
 WORDS_PER_MINUTE = 200
-_WHITESPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 
 # Common Swedish inflection endings, longest first. Stripping them lets "socialtjänsten"
@@ -45,8 +45,12 @@ _SUFFIXES = sorted(
 
 
 def collapse(text: str) -> str:
-    """One line of text: runs of whitespace become one space."""
-    return _WHITESPACE.sub(" ", text or "").strip()
+    """One line of text: runs of whitespace become one space.
+
+    ``str.split()`` splits at exactly the characters that ``\\s`` matches, several times
+    faster than a regular expression.
+    """
+    return " ".join((text or "").split())
 
 
 def html_to_text(value: str) -> str:
@@ -133,6 +137,11 @@ def stem(term: str) -> str:
 
 def terms_pattern(terms):
     """A regular expression matching words that start with the stem of any term."""
+    return _terms_pattern(tuple(terms))
+
+
+@functools.lru_cache(maxsize=256)
+def _terms_pattern(terms: tuple):
     stems = sorted({stem(t) for t in terms if t}, key=len, reverse=True)
     if not stems:
         return None
