@@ -13,6 +13,8 @@
 #   STACK_DIR [/tmp/fss-stack]    run directory: PID files, logs, static files, VCL
 #   APP_PORT [8000]               granian with the application cache
 #   UNCACHED_PORT [unset]         a second granian with the application cache off
+#   SEEDS_PORT [unset]            a third, also uncached, on SEEDS_DATABASE_URL and
+#                                 SEEDS_REDIS_URL (the benchmark's seeds-only copy)
 #   VARNISH_PORT [6081]           Varnish, in front of APP_PORT
 #   STATIC_PORT [8088]            nginx serving STACK_DIR/html
 #   WORKERS [2]                   granian worker processes
@@ -28,6 +30,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 STACK_DIR="${STACK_DIR:-/tmp/fss-stack}"
 APP_PORT="${APP_PORT:-8000}"
 UNCACHED_PORT="${UNCACHED_PORT:-}"
+SEEDS_PORT="${SEEDS_PORT:-}"
 VARNISH_PORT="${VARNISH_PORT:-6081}"
 STATIC_PORT="${STATIC_PORT:-8088}"
 WORKERS="${WORKERS:-2}"
@@ -108,14 +111,14 @@ stop_pidfile() {
 }
 
 stop() {
-    for name in watchdog app uncached nginx varnishd; do
+    for name in watchdog app uncached seeds nginx varnishd; do
         stop_pidfile "$STACK_DIR/$name.pid"
     done
     echo "Stacken är stoppad."
 }
 
 status() {
-    for name in app uncached varnishd nginx watchdog; do
+    for name in app uncached seeds varnishd nginx watchdog; do
         local file="$STACK_DIR/$name.pid"
         if [ -f "$file" ] && kill -0 "$(cat "$file")" 2>/dev/null; then
             echo "$name: körs (pid $(cat "$file"))"
@@ -143,6 +146,12 @@ start() {
     if [ -n "$UNCACHED_PORT" ]; then
         start_granian uncached "$UNCACHED_PORT" 0
     fi
+    if [ -n "$SEEDS_PORT" ]; then
+        : "${SEEDS_DATABASE_URL:?SEEDS_PORT kräver SEEDS_DATABASE_URL}"
+        : "${SEEDS_REDIS_URL:?SEEDS_PORT kräver SEEDS_REDIS_URL}"
+        DATABASE_URL="$SEEDS_DATABASE_URL" REDIS_URL="$SEEDS_REDIS_URL" \
+            start_granian seeds "$SEEDS_PORT" 0
+    fi
 
     sed -e "s/\.port = \"8000\"/.port = \"$APP_PORT\"/" "$ROOT/deploy/varnish/fss.vcl" \
         >"$STACK_DIR/fss.vcl"
@@ -163,8 +172,10 @@ start() {
         >/dev/null 2>&1 &
     echo $! >"$STACK_DIR/watchdog.pid"
 
-    echo "Stacken körs: granian :$APP_PORT${UNCACHED_PORT:+, utan cache :$UNCACHED_PORT}," \
-        "Varnish :$VARNISH_PORT, nginx :$STATIC_PORT (stoppas efter $STACK_LIFETIME s)."
+    local servers="granian :$APP_PORT"
+    servers+="${UNCACHED_PORT:+, utan cache :$UNCACHED_PORT}${SEEDS_PORT:+, bara seeds :$SEEDS_PORT}"
+    echo "Stacken körs: $servers, Varnish :$VARNISH_PORT, nginx :$STATIC_PORT" \
+        "(stoppas efter $STACK_LIFETIME s)."
 }
 
 case "${1:-}" in
