@@ -190,7 +190,7 @@ def _compile_candidates(request, text) -> tuple[str, list]:
         )
         for in_window, queryset in ((1, window), (0, titled)):
             sql, sql_params = _sql(queryset)
-            candidates.append(f"SELECT %s, x.*, {in_window} FROM ({sql}) x")  # noqa: S608
+            candidates.append(f"SELECT %s, x.*, {in_window} FROM ({sql}) x")  # noqa: S608  # nosec B608
             params += [index, *sql_params]
         # The backend's rank (its ORDER BY) of one candidate, if it is visible.
         rank = (
@@ -205,7 +205,7 @@ def _compile_candidates(request, text) -> tuple[str, list]:
         ranks.append(f"({sql})")
         rank_params += sql_params
     statement = (
-        f"SELECT c.*, r.* FROM ({' UNION ALL '.join(candidates)}) c (t, pk, w), "  # noqa: S608
+        f"SELECT c.*, r.* FROM ({' UNION ALL '.join(candidates)}) c (t, pk, w), "  # noqa: S608  # nosec B608
         f"LATERAL ({' UNION ALL '.join(ranks)}) r"
     )
     return statement, params + rank_params
