@@ -303,13 +303,15 @@ class EventPage(ImportedContentMixin, PageUrlMixin, CachedRestrictionsMixin, Pag
         if self.start and self.end and self.end < self.start:
             raise ValidationError({"end": _("Slutet kan inte ligga före början.")})
 
+    # In the site's time zone (settings.TIME_ZONE), named: asking for the current zone costs
+    # more than the conversion, on every card.
     @property
     def local_start(self):
-        return timezone.localtime(self.start)
+        return timezone.localtime(self.start, timezone.get_default_timezone())
 
     @property
     def local_end(self):
-        return timezone.localtime(self.end) if self.end else None
+        return timezone.localtime(self.end, timezone.get_default_timezone()) if self.end else None
 
     @property
     def days(self):

@@ -56,7 +56,8 @@ def seo_head(context, title=""):
 def _local_day(value) -> datetime.date:
     """The day of a date or datetime, an aware datetime in the site's time zone."""
     if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        if timezone.is_aware(value):
+            value = timezone.localtime(value, timezone.get_default_timezone())
         return value.date()
     return value
 
