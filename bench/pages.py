@@ -43,6 +43,8 @@ SEEDS_DATABASE = "fss_bench_seeds"
 SEEDS_REDIS_URL = os.environ.get("BENCH_SEEDS_REDIS_URL", "redis://127.0.0.1:6379/14")
 PORTS = {"app": 8101, "uncached": 8102, "varnish": 8181, "static": 8188, "seeds": 8103}
 SIZES = {"posts": 10_000, "people": 500, "events": 2_000}
+# What is measured of each page: (a)–(d) for every page, (e) for the growth pages only.
+KINDS = ("uncached", "app", "varnish", "static", "seeds")
 
 ROUNDS = 2
 TARGET_UNCACHED_RPS = 150
@@ -51,12 +53,16 @@ TARGET_APP_RATIO = 0.2
 TARGET_GROWTH = 1.5
 
 
+def database_url(name: str) -> str:
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
 def environment() -> dict:
     env = dict(os.environ)
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "bench.stack.settings",
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
+            "DATABASE_URL": database_url(DATABASE),
             "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
             "SECRET_KEY": "bench-only-" + "x" * 60,
             "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
@@ -80,7 +86,7 @@ def run(*command, env=None, **kwargs):
 
 
 def manage(*args, database=DATABASE):
-    env = {**ENV, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}"}
+    env = {**ENV, "DATABASE_URL": database_url(database)}
     if database == SEEDS_DATABASE:
         env["REDIS_URL"] = SEEDS_REDIS_URL
     started = time.perf_counter()
@@ -100,7 +106,7 @@ def stack(command: str):
         "VARNISH_PORT": str(PORTS["varnish"]),
         "STATIC_PORT": str(PORTS["static"]),
         "SEEDS_PORT": str(PORTS["seeds"]),
-        "SEEDS_DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{SEEDS_DATABASE}",
+        "SEEDS_DATABASE_URL": database_url(SEEDS_DATABASE),
         "SEEDS_REDIS_URL": SEEDS_REDIS_URL,
         "WORKERS": "2",
         "STACK_LIFETIME": "2400",
@@ -400,6 +406,11 @@ def main() -> int:
     return 0
 
 
+def row_errors(row) -> int:
+    """Non-2xx answers and socket errors of a page, over every kind measured."""
+    return sum(row[k]["non_2xx"] + row[k]["socket_errors"] for k in KINDS if k in row)
+
+
 def render(rows, staleness, timings, duration) -> str:
     def cell(m):
         return f"{m['rps']:,.0f}".replace(",", " ") + f" | {m['p50']:.2f} | {m['p99']:.2f}"
@@ -421,11 +432,7 @@ def render(rows, staleness, timings, duration) -> str:
     ]
     for r in rows:
         static = r["static"]["rps"]
-        errors = sum(
-            r[k]["non_2xx"] + r[k]["socket_errors"]
-            for k in ("uncached", "app", "varnish", "static", "seeds")
-            if k in r
-        )
+        errors = row_errors(r)
         lines.append(
             f"| {r['name']} | {r['queries']} | {cell(r['uncached'])} | {cell(r['app'])} | "
             f"{cell(r['varnish'])} | {cell(r['static'])} | {r['app']['rps'] / static:.2f} | "
@@ -467,12 +474,7 @@ def render(rows, staleness, timings, duration) -> str:
     min_varnish = min(r["varnish"]["rps"] / r["static"]["rps"] for r in rows)
     min_app = min(r["app"]["rps"] / r["static"]["rps"] for r in rows)
     max_stale = max(stale for _name, stale, _fresh in staleness)
-    all_errors = sum(
-        r[k]["non_2xx"] + r[k]["socket_errors"]
-        for r in rows
-        for k in ("uncached", "app", "varnish", "static", "seeds")
-        if k in r
-    )
+    all_errors = sum(row_errors(r) for r in rows)
     targets = [
         (
             f"utan cache ≥ {TARGET_UNCACHED_RPS} sidor/s per sidtyp",
