@@ -264,8 +264,8 @@ def _overview_bounded(request, text, results) -> list[dict]:
         pages = []
         if ranks[index]:
             # The backend's order: rank, then the newest id first.
-            best = sorted(ranks[index], key=lambda pk, r=ranks[index]: (-r[pk], -pk))
-            best = best[:PER_GROUP]
+            ranked = sorted(ranks[index].items(), key=lambda item: (-item[1], -item[0]))
+            best = [pk for pk, _rank in ranked[:PER_GROUP]]
             found = {
                 page.pk: page
                 for page in visible(group.model().objects.all(), request)
