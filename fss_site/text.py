@@ -53,9 +53,82 @@ def collapse(text: str) -> str:
     return " ".join((text or "").split())
 
 
+# Rich text as the editor stores it: tags of the kinds below, attribute values quoted,
+# every "&" the start of a complete character reference. For such text, taking the tags
+# out with a regular expression gives exactly what Django's ``strip_tags`` gives, at a
+# fraction of the cost of its HTML parser; anything else goes to ``strip_tags``.
+_RICH_TEXT_TAGS = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "cite",
+        "code",
+        "del",
+        "div",
+        "em",
+        "embed",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "ins",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "u",
+        "ul",
+    ]
+)
+_TAG = re.compile(
+    r"""<(/?)([a-zA-Z][a-zA-Z0-9]*)"""
+    r"""(?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))?)*\s*/?>"""
+)
+_AMPERSAND = re.compile(r"&(?!#[0-9]+;|#[xX][0-9a-fA-F]+;|[a-zA-Z][a-zA-Z0-9]*;)")
+
+
+def _strip_rich_text_tags(value: str) -> str | None:
+    """``value`` without its tags when it is rich text as the editor stores it, else None."""
+    if _AMPERSAND.search(value):
+        return None
+    parts, end = [], 0
+    for match in _TAG.finditer(value):
+        if match.group(2).lower() not in _RICH_TEXT_TAGS:
+            return None
+        parts.append(value[end : match.start()])
+        end = match.end()
+    parts.append(value[end:])
+    text = "".join(parts)
+    return None if "<" in text or ">" in text else text
+
+
 def html_to_text(value: str) -> str:
     """The visible text of a piece of rich text."""
-    return collapse(html.unescape(strip_tags(value or "")))
+    value = value or ""
+    if "<" not in value:
+        text = value  # what strip_tags returns: it only works on "<…>"
+    else:
+        text = _strip_rich_text_tags(value)
+        if text is None:
+            text = strip_tags(value)
+    return collapse(html.unescape(text))
 
 
 def _block_text(block_type, value) -> list[str]:
