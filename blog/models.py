@@ -32,6 +32,7 @@ from fss_site.blocks import BaseStreamBlock
 from fss_site.listing import (
     CachedRestrictionsMixin,
     ChildRoutingMixin,
+    LoadedPageMixin,
     PageUrlMixin,
     feed_links,
     paginate,
@@ -79,7 +80,12 @@ class BlogPageTag(TaggedItemBase):
 
 
 class BlogIndexPage(
-    RoutablePageMixin, ChildRoutingMixin, PageUrlMixin, CachedRestrictionsMixin, Page
+    LoadedPageMixin,
+    RoutablePageMixin,
+    ChildRoutingMixin,
+    PageUrlMixin,
+    CachedRestrictionsMixin,
+    Page,
 ):
     """Blogg: the list of posts, with bookmarkable filters.
 
@@ -284,7 +290,7 @@ AUTHOR_CARD_FIELDS = (
 )
 
 
-class BlogPage(ImportedContentMixin, PageUrlMixin, CachedRestrictionsMixin, Page):
+class BlogPage(LoadedPageMixin, ImportedContentMixin, PageUrlMixin, CachedRestrictionsMixin, Page):
     """A blog post."""
 
     date = models.DateField(
@@ -526,7 +532,9 @@ class BlogPageAuthor(Orderable):
         return f"{self.person}, {self.byline}" if self.byline else str(self.person)
 
 
-class PositionIndexPage(ChildRoutingMixin, PageUrlMixin, CachedRestrictionsMixin, Page):
+class PositionIndexPage(
+    LoadedPageMixin, ChildRoutingMixin, PageUrlMixin, CachedRestrictionsMixin, Page
+):
     """Ståndpunkter: the association's positions by topic."""
 
     introduction = models.TextField(_("ingress"), blank=True)
@@ -581,7 +589,7 @@ class PositionIndexPage(ChildRoutingMixin, PageUrlMixin, CachedRestrictionsMixin
         return context
 
 
-class PositionPage(PageUrlMixin, CachedRestrictionsMixin, Page):
+class PositionPage(LoadedPageMixin, PageUrlMixin, CachedRestrictionsMixin, Page):
     """A position (ståndpunkt), optionally a consultation response (remissvar)."""
 
     CURRENT = "current"

@@ -34,6 +34,7 @@ from fss_site.blocks import BaseStreamBlock
 from fss_site.listing import (
     CachedRestrictionsMixin,
     ChildRoutingMixin,
+    LoadedPageMixin,
     PageUrlMixin,
     feed_links,
     paginate,
@@ -104,7 +105,12 @@ EventPageManager = PageManager.from_queryset(EventQuerySet)
 
 
 class EventIndexPage(
-    RoutablePageMixin, ChildRoutingMixin, PageUrlMixin, CachedRestrictionsMixin, Page
+    LoadedPageMixin,
+    RoutablePageMixin,
+    ChildRoutingMixin,
+    PageUrlMixin,
+    CachedRestrictionsMixin,
+    Page,
 ):
     """Kalendarium: upcoming and past events (all past events at /kalendarium/tidigare/)."""
 
@@ -173,7 +179,7 @@ class EventIndexPage(
         )
 
 
-class EventPage(ImportedContentMixin, PageUrlMixin, CachedRestrictionsMixin, Page):
+class EventPage(LoadedPageMixin, ImportedContentMixin, PageUrlMixin, CachedRestrictionsMixin, Page):
     """A seminar, panel, conference or week-long event."""
 
     start = models.DateTimeField(_("börjar"))

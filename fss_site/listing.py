@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import DisallowedHost
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Q
+from django.db.models import DEFERRED, Model, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import Http404
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
@@ -165,6 +165,24 @@ def page_url_parts(url_path: str, site_root_paths, request=None):
         if request is not None:
             request._fss_serve_prefix = prefix
     return site_id, root_url, prefix + quote(relative, safe=_URL_SAFE)
+
+
+class LoadedPageMixin:
+    """Pages read from the database are built by Django's model constructor alone.
+
+    Between a page class and ``Model`` stand Wagtail's page and menu constructors, which act
+    only on a new page (no id), and modelcluster's, which acts only on child relations
+    passed by name, but scans every field of the model to find that out: about a third of
+    what a page costs to load, and a listing loads up to eighty. A row from the database
+    comes positionally, id first: for it, those constructors do nothing.
+    ``tests/test_page_types.py`` pins the constructors this holds for.
+    """
+
+    def __init__(self, *args, **kwargs):
+        if kwargs or not args or args[0] is None or args[0] is DEFERRED:
+            super().__init__(*args, **kwargs)
+        else:
+            Model.__init__(self, *args)
 
 
 class PageUrlMixin:

@@ -16,7 +16,12 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from .blocks import BaseStreamBlock
-from .listing import CachedRestrictionsMixin, PageUrlMixin, SectionRoutingMixin
+from .listing import (
+    CachedRestrictionsMixin,
+    LoadedPageMixin,
+    PageUrlMixin,
+    SectionRoutingMixin,
+)
 
 
 class ImportedContentMixin(models.Model):
@@ -107,7 +112,7 @@ class Topic(UniqueNameMixin, index.Indexed, Orderable):
         super().save(*args, **kwargs)
 
 
-class HomePage(SectionRoutingMixin, PageUrlMixin, CachedRestrictionsMixin, Page):
+class HomePage(LoadedPageMixin, SectionRoutingMixin, PageUrlMixin, CachedRestrictionsMixin, Page):
     """The start page: latest posts, current positions, upcoming events, find a spokesperson."""
 
     introduction = models.TextField(_("ingress"), blank=True)
@@ -202,7 +207,7 @@ def _search_path() -> str:
         return "/sok/"
 
 
-class StandardPage(PageUrlMixin, CachedRestrictionsMixin, Page):
+class StandardPage(LoadedPageMixin, PageUrlMixin, CachedRestrictionsMixin, Page):
     """A plain page such as "Om FSS" or the privacy notice."""
 
     introduction = models.TextField(_("ingress"), blank=True)

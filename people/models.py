@@ -24,6 +24,7 @@ from fss_site.api_fields import RoleSerializer, TopicSerializer
 from fss_site.listing import (
     CachedRestrictionsMixin,
     ChildRoutingMixin,
+    LoadedPageMixin,
     PageUrlMixin,
     feed_links,
     per_generation,
@@ -36,7 +37,9 @@ PHOTO_FILTER = "fill-240x240-c100"
 ROLE_RANK = {"chair": 0, "vice_chair": 1}
 
 
-class PeopleIndexPage(ChildRoutingMixin, PageUrlMixin, CachedRestrictionsMixin, Page):
+class PeopleIndexPage(
+    LoadedPageMixin, ChildRoutingMixin, PageUrlMixin, CachedRestrictionsMixin, Page
+):
     """Styrelse och talespersoner: the list of board members and spokespeople."""
 
     child_page_model = "people.PersonPage"
@@ -141,7 +144,9 @@ class PeopleIndexPage(ChildRoutingMixin, PageUrlMixin, CachedRestrictionsMixin, 
 EVENT_APPEARANCE_FIELDS = ("title", "url_path", "start", "end", "all_day")
 
 
-class PersonPage(ImportedContentMixin, PageUrlMixin, CachedRestrictionsMixin, Page):
+class PersonPage(
+    LoadedPageMixin, ImportedContentMixin, PageUrlMixin, CachedRestrictionsMixin, Page
+):
     """A board member or spokesperson; the page title is the person's name."""
 
     job_title = models.CharField(_("befattning"), max_length=255, blank=True)

@@ -1,8 +1,12 @@
 """Every page type: where it may live, that editors can create it, that it renders."""
 
 import datetime
+from unittest import mock
 
+from django.apps import apps
+from django.db.models import Model
 from django.utils import timezone
+from modelcluster.models import ClusterableModel
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
@@ -10,6 +14,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 from blog.models import BlogIndexPage, BlogPage, Category, PositionIndexPage, PositionPage
 from events.models import EventIndexPage, EventPage
 from fss_site.contact.models import ContactPage
+from fss_site.listing import LoadedPageMixin
 from fss_site.models import HomePage, StandardPage, Topic
 from fss_site.site_tree import ensure_site_tree
 from people.models import PeopleIndexPage, PersonPage
@@ -241,3 +246,66 @@ class TestRenderable(PageTreeTestCase):
         ]:
             with self.subTest(page=page.title):
                 self.assertPageIsRenderable(page)
+
+
+class LoadedPagesTestCase(PageTreeTestCase):
+    """Pages read from the database skip the constructors that act only on new pages."""
+
+    # Every constructor between a page class and Django's Model, and what it acts on: the
+    # page and menu ones on a page without an id, modelcluster's on child relations passed
+    # by name. A new one (a Wagtail or modelcluster upgrade) must be read before it is
+    # added here: LoadedPageMixin skips it for rows from the database.
+    KNOWN_CONSTRUCTORS = {
+        "wagtail.models.pages.AbstractPage",
+        "wagtail.models.pages.ShowInMenusMixin",
+        "modelcluster.models.ClusterableModel",
+    }
+
+    def page_models(self):
+        return [
+            model
+            for model in apps.get_models()
+            if issubclass(model, Page)
+            and model._meta.app_label in {"fss_site", "blog", "people", "events", "contact"}
+        ]
+
+    def test_every_page_type_has_the_mixin_and_only_known_constructors_behind_it(self):
+        models = self.page_models()
+        self.assertGreaterEqual(len(models), 11)
+        for model in models:
+            mro = model.__mro__
+            self.assertIn(LoadedPageMixin, mro, model)
+            skipped = {
+                f"{cls.__module__}.{cls.__qualname__}"
+                for cls in mro[mro.index(LoadedPageMixin) + 1 : mro.index(Model)]
+                if "__init__" in vars(cls)
+            }
+            self.assertLessEqual(skipped, self.KNOWN_CONSTRUCTORS, model)
+            self.assertEqual(model._meta.concrete_fields[0].attname, "id", model)
+
+    def test_a_loaded_page_is_what_every_constructor_builds(self):
+        for page in (self.post, self.person, self.event, self.position, self.tree.home):
+            model = type(page)
+            names = [f.attname for f in model._meta.concrete_fields]
+            values = model.objects.filter(pk=page.pk).values_list(*names).get()
+            loaded = model.from_db("default", names, values)
+            built = model.__new__(model)
+            super(LoadedPageMixin, built).__init__(*values)
+            self.assertEqual(
+                {k: v for k, v in vars(loaded).items() if k != "_state"},
+                {k: v for k, v in vars(built).items() if k != "_state"},
+            )
+            self.assertFalse(loaded._state.adding)
+            # The shortcut was taken: modelcluster's constructor was not run.
+            with mock.patch.object(ClusterableModel, "__init__", side_effect=AssertionError):
+                model.from_db("default", names, values)
+                with self.assertRaises(AssertionError):
+                    model(title="Ny", slug="ny")
+
+    def test_a_new_page_still_gets_its_type_and_menu_default(self):
+        post = BlogPage(title="Nytt", slug="nytt")
+        self.assertEqual(post.content_type.model_class(), BlogPage)
+        self.assertEqual(post.show_in_menus, BlogPage.show_in_menus_default)
+        # A child relation passed by name goes to modelcluster's constructor.
+        person = PersonPage(title="Bo", slug="bo", topics=[self.topic])
+        self.assertEqual(list(person.topics.all()), [self.topic])
