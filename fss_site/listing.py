@@ -174,15 +174,24 @@ class LoadedPageMixin:
     only on a new page (no id), and modelcluster's, which acts only on child relations
     passed by name, but scans every field of the model to find that out: about a third of
     what a page costs to load, and a listing loads up to eighty. A row from the database
-    comes positionally, id first: for it, those constructors do nothing.
-    ``tests/test_page_types.py`` pins the constructors this holds for.
+    comes positionally, its primary key among the values: for it, those constructors do
+    nothing. ``tests/test_page_types.py`` pins the constructors this holds for.
     """
 
     def __init__(self, *args, **kwargs):
-        if kwargs or not args or args[0] is None or args[0] is DEFERRED:
+        model = type(self)
+        position = _pk_positions.get(model)
+        if position is None:
+            position = _pk_positions[model] = model._meta.concrete_fields.index(model._meta.pk)
+        pk = args[position] if len(args) > position else None
+        if kwargs or not pk or pk is DEFERRED:
             super().__init__(*args, **kwargs)
         else:
             Model.__init__(self, *args)
+
+
+# Where each page model's primary key is among its concrete fields (the values of a row).
+_pk_positions: dict = {}
 
 
 class PageUrlMixin:
