@@ -98,7 +98,7 @@ _RICH_TEXT_TAGS = frozenset(
     ]
 )
 _TAG = re.compile(
-    r"""<(/?)([a-zA-Z][a-zA-Z0-9]*)"""
+    r"""</?([a-zA-Z][a-zA-Z0-9]*)"""
     r"""(?:\s+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:\s*=\s*(?:"[^"<>]*"|'[^'<>]*'))?)*\s*/?>"""
 )
 _AMPERSAND = re.compile(r"&(?!#[0-9]+;|#[xX][0-9a-fA-F]+;|[a-zA-Z][a-zA-Z0-9]*;)")
@@ -110,7 +110,7 @@ def _strip_rich_text_tags(value: str) -> str | None:
         return None
     parts, end = [], 0
     for match in _TAG.finditer(value):
-        if match.group(2).lower() not in _RICH_TEXT_TAGS:
+        if match.group(1).lower() not in _RICH_TEXT_TAGS:
             return None
         parts.append(value[end : match.start()])
         end = match.end()
