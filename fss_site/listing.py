@@ -6,6 +6,7 @@ content changes (the private sections, the pages under the home page, aggregates
 the listings) is kept until the next change (:func:`per_generation`).
 """
 
+import functools
 import itertools
 import re
 import threading
@@ -179,10 +180,7 @@ class LoadedPageMixin:
     """
 
     def __init__(self, *args, **kwargs):
-        model = type(self)
-        position = _pk_positions.get(model)
-        if position is None:
-            position = _pk_positions[model] = model._meta.concrete_fields.index(model._meta.pk)
+        position = _pk_position(type(self))
         pk = args[position] if len(args) > position else None
         if kwargs or not pk or pk is DEFERRED:
             super().__init__(*args, **kwargs)
@@ -190,8 +188,10 @@ class LoadedPageMixin:
             Model.__init__(self, *args)
 
 
-# Where each page model's primary key is among its concrete fields (the values of a row).
-_pk_positions: dict = {}
+@functools.cache
+def _pk_position(model) -> int:
+    """Where a page model's primary key is among its concrete fields (a row's values)."""
+    return model._meta.concrete_fields.index(model._meta.pk)
 
 
 class PageUrlMixin:
