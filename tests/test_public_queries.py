@@ -109,3 +109,24 @@ def test_main_menu_costs_nothing_until_shown(site_tree, rf, django_assert_num_qu
     assert again == menu
     assert [item["title"] for item in menu][:2] == ["Blogg", "Ståndpunkter"]
     assert [item["url"] for item in menu if item["active"]] == ["/blogg/"]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_repeated_page_queries_are_prepared(site_tree, client):
+    """A page viewed again on the same connection runs prepared statements: PostgreSQL
+    plans each of its queries once, not on every view."""
+
+    def prepared():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [row[0] for row in cursor.fetchall()]
+
+    assert client.get("/blogg/").status_code == 200
+    before = [sql for sql in prepared() if "blog_blogpage" in sql]
+    for _ in range(6):
+        assert client.get("/blogg/").status_code == 200
+    after = [sql for sql in prepared() if "blog_blogpage" in sql]
+    assert len(after) > len(before)
+    # Parameters travel apart from the SQL: the statement holds placeholders, no values.
+    assert all("$1" in sql for sql in after)

@@ -23,7 +23,8 @@ from wagtail.search.backends import get_search_backend
 from wagtail.models import Page
 backend = get_search_backend("default")
 print(json.dumps({
-    "databases": {alias: {"NAME": db["NAME"], "HOST": db["HOST"], "TEST": db.get("TEST", {})}
+    "databases": {alias: {"NAME": db["NAME"], "HOST": db["HOST"], "TEST": db.get("TEST", {}),
+                          "OPTIONS": db.get("OPTIONS", {})}
                   for alias, db in settings.DATABASES.items()},
     "routers": settings.DATABASE_ROUTERS,
     "caches": settings.CACHES["default"]["BACKEND"],
@@ -53,6 +54,7 @@ OPTIONAL = {
     "FRONTEND_CACHE_URL": "http://10.0.0.11:6081, http://10.0.0.12:6081",
     "OPENSEARCH_URL": "https://search.internal:9200",
     "FSS_CONTACT_RETENTION_DAYS": "180",
+    "DB_SERVER_SIDE_BINDING": "false",
 }
 
 
@@ -101,6 +103,14 @@ def test_read_replica(unset, switched):
     assert replica["TEST"]["MIRROR"] == "default"
     assert switched["routers"] == ["fss_site.db_router.PrimaryReplicaRouter"]
     assert switched["allow_migrate_replica"] is False
+
+
+def test_prepared_statements(unset, switched):
+    # On by default; off (for a pooler in transaction mode) on the primary and the replica.
+    assert unset["databases"]["default"]["OPTIONS"]["server_side_binding"] is True
+    for database in switched["databases"].values():
+        assert "server_side_binding" not in database["OPTIONS"]
+    assert set(switched["databases"]) == {"default", "replica"}
 
 
 def test_redis_cache_and_sessions(unset):
