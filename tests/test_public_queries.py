@@ -113,9 +113,10 @@ def test_main_menu_costs_nothing_until_shown(site_tree, rf, django_assert_num_qu
 
 @pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
-def test_repeated_page_queries_are_prepared(site_tree, client):
+def test_repeated_page_queries_are_prepared(client):
     """A page viewed again on the same connection runs prepared statements: PostgreSQL
     plans each of its queries once, not on every view."""
+    build_public_content()
 
     def prepared():
         with connection.cursor() as cursor:
@@ -130,3 +131,24 @@ def test_repeated_page_queries_are_prepared(site_tree, client):
     assert len(after) > len(before)
     # Parameters travel apart from the SQL: the statement holds placeholders, no values.
     assert all("$1" in sql for sql in after)
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_full_text_searches_are_never_prepared(client):
+    """A search is planned for its own words: a generic plan of a full-text match, made
+    without them, read every match of the index."""
+    from fss_site.db_statements import planned_each_time
+
+    build_public_content()
+
+    for _ in range(8):
+        assert client.get("/sok/", {"q": "socialtjänsten"}).status_code == 200
+        assert client.get("/sok/", {"q": "socialtjänsten", "typ": "inlagg"}).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert [sql for sql in prepared if "blog_blogpage" in sql]  # the pages shown: prepared
+    assert not [sql for sql in prepared if "@@" in sql]
+    assert planned_each_time('SELECT 1 WHERE "body" @@ to_tsquery($1)')
+    assert not planned_each_time('SELECT "title" FROM "wagtailcore_page" WHERE "id" = $1')
