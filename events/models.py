@@ -290,7 +290,10 @@ class EventPage(LoadedPageMixin, ImportedContentMixin, PageUrlMixin, CachedRestr
         verbose_name_plural = _("evenemang")
         ordering = ["start"]
         indexes = [
-            models.Index(fields=["start"], name="event_start_idx"),
+            # In start order with the end beside it: the next events (ends >= now, by
+            # start) are read along it, and the past ones are passed over in the index
+            # without reading their rows (1,500 of them in the benchmark's data set).
+            models.Index(models.F("start"), ENDS, name="event_start_ends_idx"),
             models.Index(ENDS, name="event_ends_idx"),
         ]
 
