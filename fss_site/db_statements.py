@@ -13,6 +13,8 @@ search in the admin and the choosers) are therefore never prepared: each is plan
 its own words.
 """
 
+import functools
+
 from django.db.backends.signals import connection_created
 
 FULL_TEXT_MATCH = "@@"
@@ -23,7 +25,9 @@ def planned_each_time(query) -> bool:
     return isinstance(query, str) and FULL_TEXT_MATCH in query
 
 
+@functools.cache
 def _cursor_class():
+    # Made on the first PostgreSQL connection: SQLite never loads the PostgreSQL backend.
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     class Cursor(ServerBindingCursor):
@@ -37,18 +41,12 @@ def _cursor_class():
     return Cursor
 
 
-_cursor = None
-
-
 def _use_cursor(sender, connection, **kwargs):
-    global _cursor
     if connection.vendor != "postgresql":
         return
     if not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
         return
-    if _cursor is None:
-        _cursor = _cursor_class()
-    connection.connection.cursor_factory = _cursor
+    connection.connection.cursor_factory = _cursor_class()
 
 
 def connect_signals():
