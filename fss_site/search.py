@@ -41,7 +41,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.search.backends.database.postgres.postgres import PostgresSearchResults
 from wagtail.search.models import IndexEntry
 
-from . import seo
+from . import compiled, seo
 from .listing import finds_site, paginate, restricted_paths, visible
 from .text import collapse, excerpt, highlight, html_to_text, stream_text
 
@@ -247,6 +247,21 @@ def _candidates_statement(request, text, results) -> tuple[str, list]:
     return sql, [replace.get(p, p) if isinstance(p, str) else p for p in params]
 
 
+def _shown_pages(request, group, pks: list[int]) -> list:
+    """The pages an overview shows of one type: the same query on every search but for
+    the ids, so compiled once per process."""
+    model = group.model()
+
+    def build(ids):
+        return (
+            visible(model.objects.all(), request)
+            .filter(pk__in=ids)
+            .only("title", "url_path", *group.fields)
+        )
+
+    return compiled.run(("search-shown", group.key, restricted_paths(request)), model, build, pks)
+
+
 def _overview_bounded(request, text, results) -> list[dict]:
     """The overview on PostgreSQL: one statement for every type's ranked candidates and
     capped count, then one query per type that has matches for the pages shown."""
@@ -266,12 +281,7 @@ def _overview_bounded(request, text, results) -> list[dict]:
             # The backend's order: rank, then the newest id first.
             ranked = sorted(ranks[index].items(), key=lambda item: (-item[1], -item[0]))
             best = [pk for pk, _rank in ranked[:PER_GROUP]]
-            found = {
-                page.pk: page
-                for page in visible(group.model().objects.all(), request)
-                .filter(pk__in=best)
-                .only("title", "url_path", *group.fields)
-            }
+            found = {page.pk: page for page in _shown_pages(request, group, best)}
             pages = [found[pk] for pk in best if pk in found]
         capped = counts[index] > CANDIDATES
         overview.append({"count": min(counts[index], CANDIDATES), "pages": pages, "capped": capped})

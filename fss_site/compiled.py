@@ -1,0 +1,161 @@
+"""Querysets compiled to SQL once per process, run again with other values.
+
+Building a queryset (``filter``, ``only``, ``order_by`` ...) and compiling it to SQL takes
+Django about a millisecond of Python per query, on every page view, though a page's query
+is the same SQL every time: only its values change (the topic's id, the time now, the
+ids of the pages to show).
+
+``run(key, model, build, *values)`` builds the queryset once per key with stand-in values
+(of the same types, values no real query has), compiles it, and notes where the
+stand-ins are among the SQL's parameters. Every run then executes that SQL with its own
+values in their places, through Django's own iterator: the rows become model instances
+as they would from the queryset itself, ``select_related`` and ``prefetch_related``
+included.
+
+Rules:
+
+- ``build(*values)`` returns a queryset whose SQL depends on nothing but the values and
+  the key: the key holds everything else it depends on (the private sections, a limit
+  that varies ...). The database and the values' types (and lengths of lists) are added
+  to the key here.
+- Values: ints, strings, dates, datetimes, and lists or tuples of ints. Each stand-in must
+  reach the SQL as a parameter unchanged (or as the database's form of a date): a value
+  that ``build`` computes with (``now.date()``, ``pk + 1``) is not found among the
+  parameters, and then that key runs through Django as it is, every time. Tests can ask
+  ``compiled_for(key, model, *values)``.
+- A query that Django answers without SQL (``pk__in=[]``) runs through Django as it is.
+- At most ``MAX_ENTRIES`` keys are kept per process; then the cache starts again.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import threading
+from dataclasses import dataclass
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, router
+
+MAX_ENTRIES = 256
+# Stand-ins: negative ids, a year before any content, a string no one searches for.
+_STAND_IN_ID = -7_340_000
+_STAND_IN_DATE = datetime.date(1901, 1, 1)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    queryset: object  # the queryset built with the stand-ins, never evaluated
+    compiler: object  # its compiler, set up by as_sql(): select, klass_info ...
+    sql: str
+    params: tuple
+    # Index in params -> (index in the flattened values, adapt function or None).
+    slots: dict
+
+
+_entries: dict = {}
+_lock = threading.Lock()
+_UNCOMPILABLE = object()
+
+
+def _flat(values) -> list:
+    flat = []
+    for value in values:
+        if isinstance(value, list | tuple):
+            flat.extend(value)
+        else:
+            flat.append(value)
+    return flat
+
+
+def _shape(values) -> tuple:
+    return tuple((type(v), len(v)) if isinstance(v, list | tuple) else type(v) for v in values)
+
+
+def _stand_ins(values) -> list:
+    counter = iter(range(10_000))
+
+    def one(value):
+        n = next(counter)
+        if isinstance(value, bool):
+            raise TypeError("booleans cannot stand in: use them in the key")
+        if isinstance(value, int):
+            return _STAND_IN_ID - n
+        if isinstance(value, str):
+            return f"fss-stand-in-{n}"
+        if isinstance(value, datetime.datetime):
+            stand_in = datetime.datetime(1901, 1, 1, 0, 0, n % 60, n, tzinfo=value.tzinfo)
+            return stand_in
+        if isinstance(value, datetime.date):
+            return _STAND_IN_DATE + datetime.timedelta(days=n)
+        raise TypeError(f"no stand-in for a {type(value).__name__}")
+
+    return [type(v)(one(x) for x in v) if isinstance(v, list | tuple) else one(v) for v in values]
+
+
+def _forms(connection, stand_in):
+    """The forms a value can take among the parameters: itself, or the database's form."""
+    yield None, stand_in
+    ops = connection.ops
+    if isinstance(stand_in, datetime.datetime):
+        yield ops.adapt_datetimefield_value, ops.adapt_datetimefield_value(stand_in)
+    elif isinstance(stand_in, datetime.date):
+        yield ops.adapt_datefield_value, ops.adapt_datefield_value(stand_in)
+
+
+def _compile(build, stand_ins):
+    queryset = build(*stand_ins)
+    db = queryset.db
+    compiler = queryset.query.get_compiler(using=db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return _UNCOMPILABLE
+    slots = {}
+    for value_index, stand_in in enumerate(_flat(stand_ins)):
+        found = False
+        for adapt, form in _forms(connections[db], stand_in):
+            for i, param in enumerate(params):
+                if type(param) is type(form) and param == form:
+                    slots[i] = (value_index, adapt)
+                    found = True
+            if found:
+                break
+        if not found:
+            return _UNCOMPILABLE
+    return _Entry(queryset, compiler, sql, tuple(params), slots)
+
+
+def _key(key, model, values) -> tuple:
+    return (key, router.db_for_read(model), _shape(values))
+
+
+def compiled_for(key, model, *values) -> bool:
+    return isinstance(_entries.get(_key(key, model, values)), _Entry)
+
+
+def run(key, model, build, *values) -> list:
+    """The results of ``build(*values)``, from SQL compiled once per key."""
+    full_key = _key(key, model, values)
+    entry = _entries.get(full_key)
+    if entry is None:
+        entry = _compile(build, _stand_ins(values))
+        with _lock:
+            if len(_entries) >= MAX_ENTRIES:
+                _entries.clear()
+            _entries[full_key] = entry
+    if entry is _UNCOMPILABLE:
+        return list(build(*values))
+    flat = _flat(values)
+    params = list(entry.params)
+    for i, (value_index, adapt) in entry.slots.items():
+        value = flat[value_index]
+        params[i] = adapt(value) if adapt else value
+    queryset = entry.queryset._chain()
+    # A compiler that is already set up and answers with this run's parameters, on this
+    # thread's connection; Django's iterator does the rest.
+    compiler = copy.copy(entry.compiler)
+    compiler.connection = connections[queryset.db]
+    compiler.as_sql = lambda *args, **kwargs: (entry.sql, params)
+    queryset.query.get_compiler = lambda *args, **kwargs: compiler
+    return list(queryset)

@@ -1,0 +1,135 @@
+"""Querysets compiled once per process (``fss_site/compiled.py``): each run gives what the
+queryset itself gives, with its own values; the pages that use them show each its own
+content when the SQL was compiled for another."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from blog.models import BlogPage
+from events.models import EventPage
+from fss_site import compiled
+from fss_site.models import Topic
+from tests.public_content import build_public_content
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(monkeypatch):
+    monkeypatch.setattr(compiled, "_entries", {})
+
+
+@pytest.fixture
+def content():
+    return build_public_content()
+
+
+def _counting(build):
+    calls = []
+
+    def counted(*values):
+        calls.append(values)
+        return build(*values)
+
+    return counted, calls
+
+
+def test_each_run_has_its_own_values_and_builds_once(content):
+    def build(topic_id):
+        return BlogPage.objects.live().filter(topics=topic_id).order_by("title")
+
+    counted, calls = _counting(build)
+    for topic in (content.topics.elderly, content.topics.children, content.topics.law):
+        got = compiled.run(("posts-of-topic",), BlogPage, counted, topic.pk)
+        assert [p.pk for p in got] == [p.pk for p in build(topic.pk)]
+    assert len(calls) == 1  # compiled once, with stand-ins; not with a real topic
+    assert calls[0][0] < 0
+    assert compiled.compiled_for(("posts-of-topic",), BlogPage, content.topics.law.pk)
+
+
+def test_times_are_put_in_on_every_database(content):
+    """``now`` reaches the SQL in the database's form (a string on SQLite)."""
+
+    def build(now):
+        return EventPage.objects.live().upcoming(now).order_by("start")
+
+    starts = sorted(e.start for e in EventPage.objects.live())
+    assert len(starts) >= 2
+    for now in (starts[0] - datetime.timedelta(days=1), starts[-1] + datetime.timedelta(days=400)):
+        got = compiled.run(("upcoming",), EventPage, build, now)
+        assert [e.pk for e in got] == [e.pk for e in build(now)]
+    assert compiled.compiled_for(("upcoming",), EventPage, timezone.now())
+    # Every event lies ahead of a day before the first; none a year after the last.
+    first = compiled.run(("upcoming",), EventPage, build, starts[0] - datetime.timedelta(days=1))
+    assert len(first) == EventPage.objects.live().count()
+
+
+def test_lists_of_ids_compile_per_length(content):
+    posts = list(BlogPage.objects.live().order_by("pk"))
+    assert len(posts) >= 3
+
+    def build(ids):
+        return BlogPage.objects.filter(pk__in=ids).order_by("pk")
+
+    counted, calls = _counting(build)
+    for ids in ([posts[0].pk, posts[1].pk], [posts[1].pk, posts[2].pk], [posts[2].pk]):
+        got = compiled.run(("by-ids",), BlogPage, counted, ids)
+        assert [p.pk for p in got] == sorted(ids)
+    assert len(calls) == 2  # two lengths
+    assert compiled.run(("by-ids",), BlogPage, counted, []) == []  # no SQL: Django's answer
+
+
+def test_related_rows_and_prefetched_lists_come_with_the_rows(content):
+    """The listing's ``select_related`` category and prefetched authors, as Django has
+    them: one query for the posts, one for the authors."""
+
+    def build():
+        return BlogPage.listing(BlogPage.objects.live())
+
+    compiled.run(("listing",), BlogPage, build)
+    with CaptureQueriesContext(connection) as queries:
+        got = compiled.run(("listing",), BlogPage, build)
+        shown = [(p.pk, p.category, [a.person_id for a in p.listed_authors]) for p in got]
+    assert len(queries) == 2
+    assert shown == [
+        (p.pk, p.category, [a.person_id for a in p.listed_authors]) for p in build()
+    ]
+    assert any(authors for _pk, _category, authors in shown)
+
+
+def test_a_value_the_query_computes_with_runs_through_django(content):
+    """A stand-in that never reaches the parameters as it is (here the day of a time):
+    nothing is compiled, and the answer is still right."""
+
+    def build(now):
+        return EventPage.objects.live().filter(start__date__gte=now.date()).order_by("start")
+
+    now = min(e.start for e in EventPage.objects.live())
+    got = compiled.run(("by-day",), EventPage, build, now)
+    assert [e.pk for e in got] == [e.pk for e in build(now)]
+    assert not compiled.compiled_for(("by-day",), EventPage, now)
+
+
+def test_values_without_a_stand_in_are_refused():
+    with pytest.raises(TypeError):
+        compiled.run(("flag",), Topic, lambda flag: Topic.objects.filter(pk=1), True)
+
+
+def test_pages_show_their_own_content_from_sql_compiled_for_another(client, content):
+    """The topic page's queries are compiled at the first view; the next topic's page
+    still shows its own posts and people, not the first one's."""
+    first = client.get(f"/amne/{content.topics.elderly.slug}/")
+    assert first.status_code == 200
+    second = client.get(f"/amne/{content.topics.children.slug}/")
+    assert second.status_code == 200
+    for response, topic in ((first, content.topics.elderly), (second, content.topics.children)):
+        html = response.content.decode()
+        for post in BlogPage.objects.live().filter(topics=topic):
+            assert post.title in html
+        for post in BlogPage.objects.live().exclude(topics=topic):
+            assert f'href="{post.url}"' not in html
+    assert client.get("/amne/finns-inte/").status_code == 404
