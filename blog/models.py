@@ -26,7 +26,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from fss_site import seo
+from fss_site import compiled, seo
 from fss_site.api_fields import AuthorSerializer, CategorySerializer, TopicSerializer
 from fss_site.blocks import BaseStreamBlock
 from fss_site.listing import (
@@ -37,6 +37,7 @@ from fss_site.listing import (
     feed_links,
     paginate,
     per_generation,
+    restricted_paths,
     section_url,
     visible,
 )
@@ -449,23 +450,30 @@ class BlogPage(LoadedPageMixin, ImportedContentMixin, PageUrlMixin, CachedRestri
         """
         if not topic_ids:
             return []
-        shares_a_topic = BlogPage.topics.through.objects.filter(
-            blogpage_id=OuterRef("pk"), topic_id__in=topic_ids
-        )
-        candidates = (
-            visible(BlogPage.objects.all(), request)
-            .filter(Exists(shares_a_topic))
-            .exclude(pk=self.pk)
-            .order_by(*NEWEST_FIRST)
-            .values("pk")[: self.RELATED_CANDIDATES]
-        )
-        posts = (
-            BlogPage.objects.filter(pk__in=Subquery(candidates))
-            .only(*POST_LINK_FIELDS)
-            .annotate(shared=Count("topics", filter=Q(topics__in=topic_ids), distinct=True))
-            .order_by("-shared", *NEWEST_FIRST)
-        )
-        return list(posts[:limit])
+
+        def build(post_id, topic_ids):
+            shares_a_topic = BlogPage.topics.through.objects.filter(
+                blogpage_id=OuterRef("pk"), topic_id__in=topic_ids
+            )
+            candidates = (
+                visible(BlogPage.objects.all(), request)
+                .filter(Exists(shares_a_topic))
+                .exclude(pk=post_id)
+                .order_by(*NEWEST_FIRST)
+                .values("pk")[: self.RELATED_CANDIDATES]
+            )
+            posts = (
+                BlogPage.objects.filter(pk__in=Subquery(candidates))
+                .only(*POST_LINK_FIELDS)
+                .annotate(shared=Count("topics", filter=Q(topics__in=topic_ids), distinct=True))
+                .order_by("-shared", *NEWEST_FIRST)
+            )
+            return posts[:limit]
+
+        # The same SQL for every post with as many topics: compiled once per process
+        # (fss_site/compiled.py).
+        key = ("related-posts", restricted_paths(request), self.RELATED_CANDIDATES, limit)
+        return compiled.run(key, BlogPage, build, self.pk or 0, list(topic_ids))
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

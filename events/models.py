@@ -23,7 +23,7 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from fss_site import seo
+from fss_site import compiled, seo
 from fss_site.api_fields import (
     AttendanceDaySerializer,
     OrganisationSerializer,
@@ -38,6 +38,7 @@ from fss_site.listing import (
     PageUrlMixin,
     feed_links,
     paginate,
+    restricted_paths,
     visible,
 )
 from fss_site.models import ImportedContentMixin, UniqueNameMixin
@@ -140,8 +141,20 @@ class EventIndexPage(
     @path("")
     def index_route(self, request):
         now = timezone.now()
-        upcoming = list(self.events(request).upcoming(now).order_by("start")[: self.UPCOMING_SHOWN])
-        past = list(self.events(request).past(now).order_by("-start")[: self.PAST_SHOWN + 1])
+        # The same SQL on every view but for the time: compiled once per process.
+        key = (self.path, self.depth, restricted_paths(request))
+        upcoming = compiled.run(
+            ("calendar-upcoming", *key, self.UPCOMING_SHOWN),
+            EventPage,
+            lambda now: self.events(request).upcoming(now).order_by("start")[: self.UPCOMING_SHOWN],
+            now,
+        )
+        past = compiled.run(
+            ("calendar-past", *key, self.PAST_SHOWN),
+            EventPage,
+            lambda now: self.events(request).past(now).order_by("-start")[: self.PAST_SHOWN + 1],
+            now,
+        )
         return self.render(
             request,
             context_overrides={

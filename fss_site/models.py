@@ -7,6 +7,7 @@ so a topic page can gather everything about it.
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -154,29 +155,44 @@ class HomePage(LoadedPageMixin, SectionRoutingMixin, PageUrlMixin, CachedRestric
         from events.models import EventPage
         from people.models import PersonPage
 
-        from . import seo
-        from .listing import per_generation, section_pages, visible
+        from . import compiled, seo
+        from .listing import per_generation, restricted_paths, section_pages, visible
 
         context = super().get_context(request, *args, **kwargs)
         sections = section_pages(request)
         people_index = sections.get("people")
         spokespeople = visible(PersonPage.objects.filter(is_spokesperson=True), request)
+        # The same SQL on every view: compiled once per process (compiled.py).
+        private = restricted_paths(request)
         context.update(
             {
-                "latest_posts": list(
-                    BlogPage.listing(visible(BlogPage.objects.all(), request))[: self.LATEST_POSTS]
+                "latest_posts": compiled.run(
+                    ("home-posts", private, self.LATEST_POSTS),
+                    BlogPage,
+                    lambda: BlogPage.listing(visible(BlogPage.objects.all(), request))[
+                        : self.LATEST_POSTS
+                    ],
                 ),
-                "current_positions": list(
-                    visible(PositionPage.objects.filter(status=PositionPage.CURRENT), request)
-                    .only(*POSITION_CARD_FIELDS)
-                    .order_by(F("date_adopted").desc(nulls_last=True), "-first_published_at")[
-                        : self.CURRENT_POSITIONS
-                    ]
+                "current_positions": compiled.run(
+                    ("home-positions", private, self.CURRENT_POSITIONS),
+                    PositionPage,
+                    lambda: (
+                        visible(PositionPage.objects.filter(status=PositionPage.CURRENT), request)
+                        .only(*POSITION_CARD_FIELDS)
+                        .order_by(F("date_adopted").desc(nulls_last=True), "-first_published_at")[
+                            : self.CURRENT_POSITIONS
+                        ]
+                    ),
                 ),
-                "upcoming_events": list(
-                    visible(EventPage.objects.upcoming(), request)
-                    .cards()
-                    .order_by("start")[: self.UPCOMING_EVENTS]
+                "upcoming_events": compiled.run(
+                    ("home-events", private, self.UPCOMING_EVENTS),
+                    EventPage,
+                    lambda now: (
+                        visible(EventPage.objects.upcoming(now), request)
+                        .cards()
+                        .order_by("start")[: self.UPCOMING_EVENTS]
+                    ),
+                    timezone.now(),
                 ),
                 "spokesperson_topics": per_generation(
                     "spokesperson-topics",

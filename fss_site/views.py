@@ -2,14 +2,21 @@
 
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import seo
-from .listing import feed_links, finds_site, per_generation, section_url, visible
+from . import compiled, seo
+from .listing import (
+    feed_links,
+    finds_site,
+    per_generation,
+    restricted_paths,
+    section_url,
+    visible,
+)
 from .models import Topic
 
 TOPIC_POSTS_SHOWN = 10
@@ -76,28 +83,66 @@ def topic_detail(request, slug):
     from events.models import EventPage
     from people.models import PersonPage
 
-    topic = get_object_or_404(Topic, slug=slug)
+    # Each query is the same SQL on every view but for the topic and the time: compiled
+    # once per process (compiled.py).
+    private = restricted_paths(request)
+    found = compiled.run(("topic",), Topic, lambda slug: Topic.objects.filter(slug=slug)[:1], slug)
+    if not found:
+        raise Http404(_("Ämnet finns inte."))
+    topic = found[0]
     now = timezone.now()
-    posts = list(
-        BlogPage.listing(visible(BlogPage.objects.filter(topics=topic), request))[
-            : TOPIC_POSTS_SHOWN + 1
-        ]
+    posts = compiled.run(
+        ("topic-posts", private, TOPIC_POSTS_SHOWN),
+        BlogPage,
+        lambda topic_id: BlogPage.listing(
+            visible(BlogPage.objects.filter(topics=topic_id), request)
+        )[: TOPIC_POSTS_SHOWN + 1],
+        topic.pk,
     )
-    positions = list(
-        visible(PositionPage.objects.filter(topics=topic), request)
-        .only(*POSITION_CARD_FIELDS)
-        .filter(status=PositionPage.CURRENT)
-        .order_by(F("date_adopted").desc(nulls_last=True), "title")
+    positions = compiled.run(
+        ("topic-positions", private),
+        PositionPage,
+        lambda topic_id: (
+            visible(PositionPage.objects.filter(topics=topic_id), request)
+            .only(*POSITION_CARD_FIELDS)
+            .filter(status=PositionPage.CURRENT)
+            .order_by(F("date_adopted").desc(nulls_last=True), "title")
+        ),
+        topic.pk,
     )
-    events = visible(EventPage.objects.filter(topics=topic), request).cards()
-    upcoming = list(events.upcoming(now).order_by("start")[:TOPIC_UPCOMING_EVENTS_SHOWN])
-    past = list(events.past(now).order_by("-start")[:TOPIC_PAST_EVENTS_SHOWN])
-    people = list(
-        visible(PersonPage.objects.filter(topics=topic), request)
-        .filter(Q(is_spokesperson=True) | Q(is_board_member=True))
-        .order_by("title")
-        # A link each: a topic can have a hundred people, each with some forty columns.
-        .only("title", "url_path", "job_title", "employer")
+
+    def events(topic_id):
+        return visible(EventPage.objects.filter(topics=topic_id), request).cards()
+
+    upcoming = compiled.run(
+        ("topic-upcoming", private, TOPIC_UPCOMING_EVENTS_SHOWN),
+        EventPage,
+        lambda topic_id, now: (
+            events(topic_id).upcoming(now).order_by("start")[:TOPIC_UPCOMING_EVENTS_SHOWN]
+        ),
+        topic.pk,
+        now,
+    )
+    past = compiled.run(
+        ("topic-past", private, TOPIC_PAST_EVENTS_SHOWN),
+        EventPage,
+        lambda topic_id, now: (
+            events(topic_id).past(now).order_by("-start")[:TOPIC_PAST_EVENTS_SHOWN]
+        ),
+        topic.pk,
+        now,
+    )
+    people = compiled.run(
+        ("topic-people", private),
+        PersonPage,
+        lambda topic_id: (
+            visible(PersonPage.objects.filter(topics=topic_id), request)
+            .filter(Q(is_spokesperson=True) | Q(is_board_member=True))
+            .order_by("title")
+            # A link each: a topic can have a hundred people, each with some forty columns.
+            .only("title", "url_path", "job_title", "employer")
+        ),
+        topic.pk,
     )
     blog_url = section_url(request, "blog")
     people_url = section_url(request, "people")

@@ -19,7 +19,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from fss_site import seo
+from fss_site import compiled, seo
 from fss_site.api_fields import RoleSerializer, TopicSerializer
 from fss_site.listing import (
     CachedRestrictionsMixin,
@@ -28,6 +28,7 @@ from fss_site.listing import (
     PageUrlMixin,
     feed_links,
     per_generation,
+    restricted_paths,
     section_pages,
     visible,
 )
@@ -242,26 +243,43 @@ class PersonPage(
 
         if not self.pk:
             return [], []
-        events = visible(EventPage.objects.all(), request).values("pk")
         appearances: dict = {}
         # The event of each: only what an appearance shows (title, link, time).
         event_fields = [f"page__{name}" for name in EVENT_APPEARANCE_FIELDS]
-        for participant in (
-            EventParticipant.objects.filter(person=self, page__in=events)
-            .select_related("page")
-            .only("page_id", "part", *event_fields)
-            .order_by("sort_order", "pk")
-        ):
+
+        def events():
+            return visible(EventPage.objects.all(), request).values("pk")
+
+        # The same SQL for every person: compiled once per process (fss_site/compiled.py).
+        private = restricted_paths(request)
+        participants = compiled.run(
+            ("person-participants", private),
+            EventParticipant,
+            lambda person_id: (
+                EventParticipant.objects.filter(person=person_id, page__in=events())
+                .select_related("page")
+                .only("page_id", "part", *event_fields)
+                .order_by("sort_order", "pk")
+            ),
+            self.pk,
+        )
+        for participant in participants:
             entry = appearances.setdefault(
                 participant.page_id, {"event": participant.page, "parts": [], "days": []}
             )
             entry["parts"].append(participant.get_part_display())
-        for attendance in (
-            AttendanceDay.objects.filter(person=self, page__in=events)
-            .select_related("page")
-            .only("page_id", "day", "preliminary", *event_fields)
-            .order_by("day")
-        ):
+        attendances = compiled.run(
+            ("person-attendances", private),
+            AttendanceDay,
+            lambda person_id: (
+                AttendanceDay.objects.filter(person=person_id, page__in=events())
+                .select_related("page")
+                .only("page_id", "day", "preliminary", *event_fields)
+                .order_by("day")
+            ),
+            self.pk,
+        )
+        for attendance in attendances:
             entry = appearances.setdefault(
                 attendance.page_id, {"event": attendance.page, "parts": [], "days": []}
             )
@@ -283,23 +301,37 @@ class PersonPage(
         topics = list(self.topics.all())
         posts = []
         positions = []
+        # The same SQL for every person but for the ids: compiled once per process
+        # (fss_site/compiled.py). Roles and topics are read through the page (a preview
+        # shows the ones in its form).
+        private = restricted_paths(request)
         if self.pk:
-            posts = list(
-                visible(BlogPage.objects.filter(authors__person=self), request)
-                # A link each, with its date: DISTINCT compares these columns only.
-                .only(*POST_LINK_FIELDS)
-                .distinct()
-                .order_by(F("date").desc(nulls_last=True), "-first_published_at")[
-                    : self.POSTS_SHOWN + 1
-                ]
+            posts = compiled.run(
+                ("person-posts", private, self.POSTS_SHOWN),
+                BlogPage,
+                lambda person_id: (
+                    visible(BlogPage.objects.filter(authors__person=person_id), request)
+                    # A link each, with its date: DISTINCT compares these columns only.
+                    .only(*POST_LINK_FIELDS)
+                    .distinct()
+                    .order_by(F("date").desc(nulls_last=True), "-first_published_at")[
+                        : self.POSTS_SHOWN + 1
+                    ]
+                ),
+                self.pk,
             )
         if topics:
-            positions = list(
-                visible(PositionPage.objects.filter(topics__in=[t.pk for t in topics]), request)
-                .only("title", "url_path", "date_adopted")
-                .filter(status=PositionPage.CURRENT)
-                .distinct()
-                .order_by(F("date_adopted").desc(nulls_last=True), "title")
+            positions = compiled.run(
+                ("person-positions", private),
+                PositionPage,
+                lambda topic_ids: (
+                    visible(PositionPage.objects.filter(topics__in=topic_ids), request)
+                    .only("title", "url_path", "date_adopted")
+                    .filter(status=PositionPage.CURRENT)
+                    .distinct()
+                    .order_by(F("date_adopted").desc(nulls_last=True), "title")
+                ),
+                [t.pk for t in topics],
             )
         upcoming, past = self.event_appearances(request)
         blog = section_pages(request).get("blog")
