@@ -10,20 +10,24 @@ ids of the pages to show).
 stand-ins are among the SQL's parameters. Every run then executes that SQL with its own
 values in their places, through Django's own iterator: the rows become model instances
 as they would from the queryset itself, ``select_related`` and ``prefetch_related``
-included.
+included. It is compiled twice, with two sets of stand-ins; if the SQL differs (a value
+written into the SQL itself) or a stand-in is not found, the key is not compiled.
 
 Rules:
 
 - ``build(*values)`` returns a queryset whose SQL depends on nothing but the values and
   the key: the key holds everything else it depends on (the private sections, a limit
-  that varies ...). The database and the values' types (and lengths of lists) are added
-  to the key here.
+  that varies ...). The model, the database and the values' types (and lengths of
+  lists) are added to the key here.
 - Values: ints, strings, dates, datetimes, and lists or tuples of ints. Each stand-in must
   reach the SQL as a parameter unchanged (or as the database's form of a date): a value
   that ``build`` computes with (``now.date()``, ``pk + 1``) is not found among the
   parameters, and then that key runs through Django as it is, every time. Tests can ask
   ``compiled_for(key, model, *values)``.
-- A query that Django answers without SQL (``pk__in=[]``) runs through Django as it is.
+- A slice (LIMIT, OFFSET) is written into the SQL: it belongs in the key, not among the
+  values.
+- A query that Django answers without SQL (``pk__in=[]``), or a ``build`` that fails with
+  the stand-ins, runs through Django as it is.
 - At most ``MAX_ENTRIES`` keys are kept per process; then the cache starts again.
 """
 
@@ -72,8 +76,8 @@ def _shape(values) -> tuple:
     return tuple((type(v), len(v)) if isinstance(v, list | tuple) else type(v) for v in values)
 
 
-def _stand_ins(values) -> list:
-    counter = iter(range(10_000))
+def _stand_ins(values, start: int = 0) -> list:
+    counter = iter(range(start, start + 10_000))
 
     def one(value):
         n = next(counter)
@@ -103,14 +107,8 @@ def _forms(connection, stand_in):
         yield ops.adapt_datefield_value, ops.adapt_datefield_value(stand_in)
 
 
-def _compile(build, stand_ins):
-    queryset = build(*stand_ins)
-    db = queryset.db
-    compiler = queryset.query.get_compiler(using=db)
-    try:
-        sql, params = compiler.as_sql()
-    except EmptyResultSet:
-        return _UNCOMPILABLE
+def _slots(db, params, stand_ins) -> dict | None:
+    """Where each stand-in is among the parameters, or None if one is not there."""
     slots = {}
     for value_index, stand_in in enumerate(_flat(stand_ins)):
         found = False
@@ -122,12 +120,35 @@ def _compile(build, stand_ins):
             if found:
                 break
         if not found:
-            return _UNCOMPILABLE
+            return None
+    return slots
+
+
+def _compiled(build, stand_ins):
+    queryset = build(*stand_ins)
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    return queryset, compiler, sql, params, _slots(queryset.db, params, stand_ins)
+
+
+def _compile(build, values):
+    """Compiled twice, with two sets of stand-ins: the SQL must be the same, the
+    stand-ins in the same places, or some value shapes the SQL itself."""
+    first, second = _stand_ins(values), _stand_ins(values, start=5_000)
+    try:
+        queryset, compiler, sql, params, slots = _compiled(build, first)
+        _qs, _compiler, other_sql, _params, other_slots = _compiled(build, second)
+    except EmptyResultSet:  # Django answers such a query without SQL
+        return _UNCOMPILABLE
+    except Exception:  # noqa: BLE001 - a stand-in it cannot take; the real values run as ever
+        return _UNCOMPILABLE
+    if slots is None or other_sql != sql or other_slots != slots:
+        return _UNCOMPILABLE
     return _Entry(queryset, compiler, sql, tuple(params), slots)
 
 
 def _key(key, model, values) -> tuple:
-    return (key, router.db_for_read(model), _shape(values))
+    return (key, model._meta.label, router.db_for_read(model), _shape(values))
 
 
 def compiled_for(key, model, *values) -> bool:
@@ -139,7 +160,7 @@ def run(key, model, build, *values) -> list:
     full_key = _key(key, model, values)
     entry = _entries.get(full_key)
     if entry is None:
-        entry = _compile(build, _stand_ins(values))
+        entry = _compile(build, values)
         with _lock:
             if len(_entries) >= MAX_ENTRIES:
                 _entries.clear()
