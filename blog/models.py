@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, MultipleChooserPanel
 from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
@@ -41,7 +41,7 @@ from fss_site.listing import (
     section_url,
     visible,
 )
-from fss_site.models import ImportedContentMixin, UniqueNameMixin
+from fss_site.models import ImportedContentMixin, Topic, UniqueNameMixin
 from fss_site.text import lead_repeats_body, post_reading_minutes, stream_text
 
 RSS = "application/rss+xml"
@@ -117,8 +117,6 @@ class BlogIndexPage(
 
         Aggregates over every post: kept until the next change.
         """
-        from fss_site.models import Topic
-
         posts = visible(BlogPage.objects.child_of(self), request)
 
         def compute():
@@ -195,8 +193,6 @@ class BlogIndexPage(
 
     @re_path(r"^amne/(?P<slug>[-\w]+)/$")
     def topic_route(self, request, slug):
-        from fss_site.models import Topic
-
         topic = Topic.objects.filter(slug=slug).first()
         if topic is None:
             raise Http404(gettext("Ämnet finns inte"))
@@ -475,11 +471,36 @@ class BlogPage(LoadedPageMixin, ImportedContentMixin, PageUrlMixin, CachedRestri
         key = ("related-posts", restricted_paths(request), self.RELATED_CANDIDATES, limit)
         return compiled.run(key, BlogPage, build, self.pk or 0, list(topic_ids))
 
+    def _own_lists(self, request):
+        """The post's authors, topics and tags.
+
+        A preview reads them through the page, which holds the form's. A stored post's are
+        read by SQL compiled once per process (fss_site/compiled.py): a post made with the
+        id alone stands in for any post, so the SQL is the page's own.
+        """
+        if getattr(request, "is_preview", False) or not self.pk:
+            return (
+                list(self.authors.select_related("person").order_by("sort_order", "pk")),
+                list(self.topics.all()),
+                list(self.tags.all()),
+            )
+        authors = compiled.run(
+            ("post-authors",),
+            BlogPageAuthor,
+            lambda pk: (
+                BlogPage(pk=pk).authors.select_related("person").order_by("sort_order", "pk")
+            ),
+            self.pk,
+        )
+        topics = compiled.run(
+            ("post-topics",), Topic, lambda pk: BlogPage(pk=pk).topics.all(), self.pk
+        )
+        tags = compiled.run(("post-tags",), Tag, lambda pk: BlogPage(pk=pk).tags.all(), self.pk)
+        return authors, topics, tags
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        authors = list(self.authors.select_related("person").order_by("sort_order", "pk"))
-        topics = list(self.topics.all())
-        tags = list(self.tags.all())
+        authors, topics, tags = self._own_lists(request)
         event = self.related_event if self.related_event_id else None
         if event is not None and not event.live:
             event = None

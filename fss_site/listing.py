@@ -340,8 +340,17 @@ class ChildRoutingMixin:
         if path_components and self.child_page_model:
             from django.apps import apps
 
+            from . import compiled
+
             model = apps.get_model(self.child_page_model)
-            child = model.objects.child_of(self).filter(slug=path_components[0]).first()
+            # The same SQL for every child but for the slug: compiled once per process.
+            found = compiled.run(
+                ("child-by-slug", self.path, self.depth),
+                model,
+                lambda slug: model.objects.child_of(self).filter(slug=slug).order_by("pk")[:1],
+                path_components[0],
+            )
+            child = found[0] if found else None
             if child is not None:
                 child._cached_parent_obj = self
                 return child.route(request, path_components[1:])
@@ -349,16 +358,43 @@ class ChildRoutingMixin:
 
 
 class CountedPaginator(Paginator):
-    """A paginator whose total is known (kept per generation) instead of counted."""
+    """A paginator whose total is known (kept per generation) instead of counted.
 
-    def __init__(self, object_list, per_page, *, count_key: str):
+    The first ``COMPILED_PAGES`` pages, the ones read most, are read by SQL compiled once
+    per process (``compiled.py``); the count key names what the queryset selects, so it
+    is their key, with the private sections.
+    """
+
+    COMPILED_PAGES = 5
+
+    def __init__(self, object_list, per_page, *, count_key: str, private: tuple = ()):
         super().__init__(object_list, per_page)
         self._count_key = count_key
+        self._private = private
 
     @cached_property
     def count(self):
         object_list = self.object_list
         return per_generation(self._count_key, lambda: object_list.count())
+
+    def page(self, number):
+        from django.db.models import QuerySet
+
+        from . import compiled
+
+        page = super().page(number)
+        rows = page.object_list
+        if page.number <= self.COMPILED_PAGES and isinstance(rows, QuerySet):
+            # The slice is in the SQL as it is (LIMIT, OFFSET): part of the key.
+            key = (
+                "page",
+                self._count_key,
+                self._private,
+                rows.query.low_mark,
+                rows.query.high_mark,
+            )
+            page.object_list = compiled.run(key, rows.model, lambda: rows)
+        return page
 
 
 def section_pages(request) -> dict[str, Page]:
@@ -398,7 +434,9 @@ def paginate(request, queryset, per_page: int = 10, *, count_key: str = ""):
     exactly what the queryset selects.
     """
     if count_key:
-        paginator = CountedPaginator(queryset, per_page, count_key=count_key)
+        paginator = CountedPaginator(
+            queryset, per_page, count_key=count_key, private=restricted_paths(request)
+        )
     else:
         paginator = Paginator(queryset, per_page)
     number = page_number(request)

@@ -32,7 +32,7 @@ from fss_site.listing import (
     section_pages,
     visible,
 )
-from fss_site.models import ImportedContentMixin
+from fss_site.models import ImportedContentMixin, Topic
 
 PHOTO_FILTER = "fill-240x240-c100"
 ROLE_RANK = {"chair": 0, "vice_chair": 1}
@@ -75,7 +75,6 @@ class PeopleIndexPage(
         from wagtail.images import get_image_model
 
         from events.models import AttendanceDay, EventPage
-        from fss_site.models import Topic
         from fss_site.public_forms import PeopleFilterForm
 
         context = super().get_context(request, *args, **kwargs)
@@ -297,8 +296,19 @@ class PersonPage(
         from blog.models import POST_LINK_FIELDS, BlogPage, PositionPage
 
         context = super().get_context(request, *args, **kwargs)
-        roles = list(self.roles.all())
-        topics = list(self.topics.all())
+        if getattr(request, "is_preview", False) or not self.pk:
+            # A preview: the roles and topics in its form, which the page holds.
+            roles = list(self.roles.all())
+            topics = list(self.topics.all())
+        else:
+            # A stored person's, by SQL compiled once per process (fss_site/compiled.py): a
+            # person made with the id alone stands in for any, so the SQL is the page's own.
+            roles = compiled.run(
+                ("person-roles",), PersonRole, lambda pk: PersonPage(pk=pk).roles.all(), self.pk
+            )
+            topics = compiled.run(
+                ("person-topics",), Topic, lambda pk: PersonPage(pk=pk).topics.all(), self.pk
+            )
         posts = []
         positions = []
         # The same SQL for every person but for the ids: compiled once per process

@@ -46,8 +46,10 @@ def test_each_run_has_its_own_values_and_builds_once(content):
     for topic in (content.topics.elderly, content.topics.children, content.topics.law):
         got = compiled.run(("posts-of-topic",), BlogPage, counted, topic.pk)
         assert [p.pk for p in got] == [p.pk for p in build(topic.pk)]
-    assert len(calls) == 1  # compiled once, with stand-ins; not with a real topic
-    assert calls[0][0] < 0
+    # Compiled once, with two sets of stand-ins (the SQL must not differ); never built
+    # with a real topic.
+    assert len(calls) == 2
+    assert all(values[0] < 0 for values in calls)
     assert compiled.compiled_for(("posts-of-topic",), BlogPage, content.topics.law.pk)
 
 
@@ -79,7 +81,7 @@ def test_lists_of_ids_compile_per_length(content):
     for ids in ([posts[0].pk, posts[1].pk], [posts[1].pk, posts[2].pk], [posts[2].pk]):
         got = compiled.run(("by-ids",), BlogPage, counted, ids)
         assert [p.pk for p in got] == sorted(ids)
-    assert len(calls) == 2  # two lengths
+    assert len(calls) == 4  # two lengths, each compiled with two sets of stand-ins
     assert compiled.run(("by-ids",), BlogPage, counted, []) == []  # no SQL: Django's answer
 
 
@@ -95,9 +97,7 @@ def test_related_rows_and_prefetched_lists_come_with_the_rows(content):
         got = compiled.run(("listing",), BlogPage, build)
         shown = [(p.pk, p.category, [a.person_id for a in p.listed_authors]) for p in got]
     assert len(queries) == 2
-    assert shown == [
-        (p.pk, p.category, [a.person_id for a in p.listed_authors]) for p in build()
-    ]
+    assert shown == [(p.pk, p.category, [a.person_id for a in p.listed_authors]) for p in build()]
     assert any(authors for _pk, _category, authors in shown)
 
 
@@ -133,3 +133,30 @@ def test_pages_show_their_own_content_from_sql_compiled_for_another(client, cont
         for post in BlogPage.objects.live().exclude(topics=topic):
             assert f'href="{post.url}"' not in html
     assert client.get("/amne/finns-inte/").status_code == 404
+
+
+def test_a_value_written_into_the_sql_is_never_compiled(content):
+    """SQL that differs with the value (here a value written into it) is not reused."""
+    topics = list(Topic.objects.order_by("pk"))
+
+    def build(pk):
+        return Topic.objects.extra(where=[f'"fss_site_topic"."id" <> {int(pk)}']).order_by("pk")  # noqa: S610
+
+    for topic in topics[:2]:
+        got = compiled.run(("all-but",), Topic, build, topic.pk)
+        assert [t.pk for t in got] == [t.pk for t in topics if t.pk != topic.pk]
+    assert not compiled.compiled_for(("all-but",), Topic, topics[0].pk)
+
+
+def test_the_blog_pages_show_their_own_slice(client, content):
+    """A listing page's SQL holds its slice: a page of three posts, then one of ten, each
+    shows its own number of posts."""
+    from tests.public_content import add_more
+
+    first = client.get("/blogg/")
+    assert first.status_code == 200
+    shown_before = first.content.decode().count('<li class="card">')
+    add_more(content, n=12)
+    after = client.get("/blogg/").content.decode()
+    assert shown_before == BlogPage.objects.live().count() - 12 < 10
+    assert after.count('<li class="card">') == 10
