@@ -160,3 +160,34 @@ def test_the_blog_pages_show_their_own_slice(client, content):
     after = client.get("/blogg/").content.decode()
     assert shown_before == BlogPage.objects.live().count() - 12 < 10
     assert after.count('<li class="card">') == 10
+
+
+def test_a_preview_of_a_stored_post_shows_the_lists_in_its_form(client, content):
+    """A stored post's authors and topics are read by compiled SQL, except in a preview,
+    which shows the ones in the editor's form."""
+    from blog.models import BlogPageAuthor
+    from tests.public_html import parse
+
+    assert client.get(content.post.url).status_code == 200  # its SQL compiled
+    post = BlogPage.objects.get(pk=content.post.pk)
+    post.authors = [BlogPageAuthor(person=content.bertil, byline="ny titel")]
+    post.topics = [content.topics.law]
+    response = post.make_preview_request()
+    assert response.status_code == 200
+    doc = parse(response.content.decode())
+    (byline,) = doc.find("p", class_="byline")
+    assert " ".join(byline.text.split()) == "Av Bertil Berg, ny titel"
+    # The stored post is unchanged.
+    stored = client.get(content.post.url).content.decode()
+    assert "ny titel" not in stored
+
+
+def test_a_preview_of_a_stored_person_shows_the_roles_in_its_form(client, content):
+    from people.models import PersonPage, PersonRole
+
+    assert client.get(content.anna.url).status_code == 200
+    person = PersonPage.objects.get(pk=content.anna.pk)
+    person.roles = [PersonRole(kind=PersonRole.REGIONAL_LEAD, region="Norrbotten")]
+    html = person.make_preview_request().content.decode()
+    assert "Norrbotten" in html
+    assert "Norrbotten" not in client.get(content.anna.url).content.decode()
