@@ -1,6 +1,7 @@
 """Template tags of the public site: SEO head, Swedish dates, optional links, highlighting."""
 
 import datetime
+import functools
 
 from django import template
 from django.template import engines
@@ -8,6 +9,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS, WEEKDAYS
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from fss_site import seo as seo_module
@@ -53,6 +55,19 @@ def seo_head(context, title=""):
     return {"seo": data, "request": request}
 
 
+@functools.cache
+def _words(language: str) -> tuple[dict, dict, str]:
+    """Month and weekday names and "kl." in the language, translated once per process: a
+    listing of sixty events would translate them some two hundred times a view."""
+    months = {number: str(name) for number, name in MONTHS.items()}
+    weekdays = {number: str(name) for number, name in WEEKDAYS.items()}
+    return months, weekdays, _("kl.")
+
+
+def _names() -> tuple[dict, dict, str]:
+    return _words(get_language())
+
+
 def _local_day(value) -> datetime.date:
     """The day of a date or datetime, an aware datetime in the site's time zone."""
     if isinstance(value, datetime.datetime):
@@ -68,7 +83,7 @@ def swedish_date(value):
     if not value:
         return ""
     value = _local_day(value)
-    return f"{value.day} {MONTHS[value.month]} {value.year}"
+    return f"{value.day} {_names()[0][value.month]} {value.year}"
 
 
 @register.filter
@@ -76,7 +91,8 @@ def swedish_day(value):
     """A day with its weekday: "tisdag 1 juli 2025"."""
     if not value:
         return ""
-    return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month]} {value.year}"
+    months, weekdays, _clock = _names()
+    return f"{weekdays[value.weekday()]} {value.day} {months[value.month]} {value.year}"
 
 
 def _time(value) -> str:
@@ -98,9 +114,9 @@ def event_when_text(event) -> str:
         if (first.year, first.month) == (last.year, last.month):
             return f"{first.day}–{swedish_date(last)}"
         if first.year == last.year:
-            return f"{first.day} {MONTHS[first.month]} – {swedish_date(last)}"
+            return f"{first.day} {_names()[0][first.month]} – {swedish_date(last)}"
         return f"{swedish_date(first)} – {swedish_date(last)}"
-    clock = _("kl.")
+    clock = _names()[2]
     if end is None:
         return f"{swedish_date(start)} {clock} {_time(start)}"
     if end.date() == start.date():
