@@ -35,15 +35,20 @@ from __future__ import annotations
 
 import copy
 import datetime
+import logging
 import threading
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 
+logger = logging.getLogger(__name__)
+
 MAX_ENTRIES = 256
-# Stand-ins: negative ids, a year before any content, a string no one searches for.
-_STAND_IN_ID = -7_340_000
+# Stand-ins: ids near the top of a 32-bit integer column (Django answers a value outside
+# a column's range without SQL, so not negative ones), a year before any content, a string
+# no one searches for.
+_STAND_IN_ID = 2_000_000_000
 _STAND_IN_DATE = datetime.date(1901, 1, 1)
 
 
@@ -84,7 +89,7 @@ def _stand_ins(values, start: int = 0) -> list:
         if isinstance(value, bool):
             raise TypeError("booleans cannot stand in: use them in the key")
         if isinstance(value, int):
-            return _STAND_IN_ID - n
+            return _STAND_IN_ID + n
         if isinstance(value, str):
             return f"fss-stand-in-{n}"
         if isinstance(value, datetime.datetime):
@@ -107,6 +112,23 @@ def _forms(connection, stand_in):
         yield ops.adapt_datefield_value, ops.adapt_datefield_value(stand_in)
 
 
+def _put_in(param, form, adapt):
+    """How a value goes where ``param`` is, if ``param`` is the stand-in in this form:
+    ``adapt`` (None: as it is), the parameter's own integer type (psycopg's ``Int4``
+    that Django gives some integer columns), or False if it is not the stand-in."""
+    if type(param) is type(form) and param == form:
+        return adapt
+    if (
+        adapt is None
+        and isinstance(form, int)
+        and isinstance(param, int)
+        and not isinstance(param, bool)
+        and param == form
+    ):
+        return type(param)
+    return False
+
+
 def _slots(db, params, stand_ins) -> dict | None:
     """Where each stand-in is among the parameters, or None if one is not there."""
     slots = {}
@@ -114,8 +136,9 @@ def _slots(db, params, stand_ins) -> dict | None:
         found = False
         for adapt, form in _forms(connections[db], stand_in):
             for i, param in enumerate(params):
-                if type(param) is type(form) and param == form:
-                    slots[i] = (value_index, adapt)
+                how = _put_in(param, form, adapt)
+                if how is not False:
+                    slots[i] = (value_index, how)
                     found = True
             if found:
                 break
@@ -141,8 +164,10 @@ def _compile(build, values):
     except EmptyResultSet:  # Django answers such a query without SQL
         return _UNCOMPILABLE
     except Exception:  # noqa: BLE001 - a stand-in it cannot take; the real values run as ever
+        logger.info("Not compiled: the query fails with stand-ins", exc_info=True)
         return _UNCOMPILABLE
     if slots is None or other_sql != sql or other_slots != slots:
+        logger.info("Not compiled: a value is not a parameter of its own: %s", sql)
         return _UNCOMPILABLE
     return _Entry(queryset, compiler, sql, tuple(params), slots)
 
@@ -169,9 +194,9 @@ def run(key, model, build, *values) -> list:
         return list(build(*values))
     flat = _flat(values)
     params = list(entry.params)
-    for i, (value_index, adapt) in entry.slots.items():
+    for i, (value_index, how) in entry.slots.items():
         value = flat[value_index]
-        params[i] = adapt(value) if adapt else value
+        params[i] = how(value) if how else value
     queryset = entry.queryset._chain()
     # A compiler that is already set up and answers with this run's parameters, on this
     # thread's connection; Django's iterator does the rest.
