@@ -10,7 +10,8 @@ ids of the pages to show).
 stand-ins are among the SQL's parameters. Every run then executes that SQL with its own
 values in their places, through Django's own iterator: the rows become model instances
 as they would from the queryset itself, ``select_related`` and ``prefetch_related``
-included. It is compiled twice, with two sets of stand-ins; if the SQL differs (a value
+included (a ``Prefetch`` into a list, ``to_attr``, over a reverse foreign key is read
+by compiled SQL too). It is compiled twice, with two sets of stand-ins; if the SQL differs (a value
 written into the SQL itself) or a stand-in is not found, the key is not compiled.
 
 Rules:
@@ -60,6 +61,9 @@ class _Entry:
     params: tuple
     # Index in params -> (index in the flattened values, adapt function or None).
     slots: dict
+    # Lists prefetched here, by compiled SQL too: (to_attr, the related model's foreign
+    # key, the Prefetch's queryset).
+    prefetches: tuple = ()
 
 
 _entries: dict = {}
@@ -147,11 +151,41 @@ def _slots(db, params, stand_ins) -> dict | None:
     return slots
 
 
+def _own_prefetches(queryset):
+    """The queryset without the prefetches compiled here, and those: ``Prefetch`` objects
+    with a queryset and a ``to_attr``, over a reverse foreign key (a post's authors).
+    Others stay with the queryset, for Django to run."""
+    from django.db.models import Prefetch
+    from django.db.models.fields.reverse_related import ManyToOneRel
+
+    own, rest = [], []
+    for lookup in queryset._prefetch_related_lookups:
+        relation = None
+        if (
+            isinstance(lookup, Prefetch)
+            and lookup.to_attr
+            and lookup.queryset is not None
+            and "__" not in lookup.prefetch_through
+        ):
+            try:
+                relation = queryset.model._meta.get_field(lookup.prefetch_through)
+            except Exception:  # noqa: BLE001 - not a field: Django's prefetch handles it
+                relation = None
+        if isinstance(relation, ManyToOneRel) and relation.one_to_many:
+            own.append((lookup.to_attr, relation.field, lookup.queryset))
+        else:
+            rest.append(lookup)
+    if own:
+        queryset = queryset.prefetch_related(None).prefetch_related(*rest)
+    return queryset, tuple(own)
+
+
 def _compiled(build, stand_ins):
-    queryset = build(*stand_ins)
+    queryset, prefetches = _own_prefetches(build(*stand_ins))
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()
-    return queryset, compiler, sql, params, _slots(queryset.db, params, stand_ins)
+    slots = _slots(queryset.db, params, stand_ins)
+    return queryset, compiler, sql, params, slots, prefetches
 
 
 def _compile(build, values):
@@ -159,8 +193,8 @@ def _compile(build, values):
     stand-ins in the same places, or some value shapes the SQL itself."""
     first, second = _stand_ins(values), _stand_ins(values, start=5_000)
     try:
-        queryset, compiler, sql, params, slots = _compiled(build, first)
-        _qs, _compiler, other_sql, _params, other_slots = _compiled(build, second)
+        queryset, compiler, sql, params, slots, prefetches = _compiled(build, first)
+        _qs, _compiler, other_sql, _params, other_slots, _prefetches = _compiled(build, second)
     except EmptyResultSet:  # Django answers such a query without SQL
         return _UNCOMPILABLE
     except Exception:  # noqa: BLE001 - a stand-in it cannot take; the real values run as ever
@@ -169,7 +203,7 @@ def _compile(build, values):
     if slots is None or other_sql != sql or other_slots != slots:
         logger.info("Not compiled: a value is not a parameter of its own: %s", sql)
         return _UNCOMPILABLE
-    return _Entry(queryset, compiler, sql, tuple(params), slots)
+    return _Entry(queryset, compiler, sql, tuple(params), slots, prefetches)
 
 
 def _key(key, model, values) -> tuple:
@@ -204,4 +238,26 @@ def run(key, model, build, *values) -> list:
     compiler.connection = connections[queryset.db]
     compiler.as_sql = lambda *args, **kwargs: (entry.sql, params)
     queryset.query.get_compiler = lambda *args, **kwargs: compiler
-    return list(queryset)
+    rows = list(queryset)
+    for to_attr, foreign_key, related in entry.prefetches:
+        _prefetch(full_key, rows, to_attr, foreign_key, related)
+    return rows
+
+
+def _prefetch(key, rows, to_attr, foreign_key, related):
+    """Each row's related objects as a list in ``to_attr``, in the Prefetch queryset's
+    order, read by compiled SQL (per number of rows)."""
+    if not rows:
+        return
+    ids = [row.pk for row in rows]
+    found = run(
+        ("prefetch", key, to_attr),
+        related.model,
+        lambda ids: related.filter(**{f"{foreign_key.name}__in": ids}),
+        ids,
+    )
+    by_row: dict = {}
+    for item in found:
+        by_row.setdefault(getattr(item, foreign_key.attname), []).append(item)
+    for row in rows:
+        setattr(row, to_attr, by_row.get(row.pk, []))

@@ -86,18 +86,28 @@ def test_lists_of_ids_compile_per_length(content):
     assert compiled.run(("by-ids",), BlogPage, counted, []) == []  # no SQL: Django's answer
 
 
-def test_related_rows_and_prefetched_lists_come_with_the_rows(content):
+def test_related_rows_and_prefetched_lists_come_with_the_rows(content, monkeypatch):
     """The listing's ``select_related`` category and prefetched authors, as Django has
-    them: one query for the posts, one for the authors."""
+    them: one query for the posts, one for the authors, both compiled (Django's prefetch,
+    which builds its query on every run, is not called)."""
+    import django.db.models.query
 
     def build():
         return BlogPage.listing(BlogPage.objects.live())
 
     compiled.run(("listing",), BlogPage, build)
+    prefetched = []
+    monkeypatch.setattr(
+        django.db.models.query,
+        "prefetch_related_objects",
+        lambda *args, **kwargs: prefetched.append(args),
+    )
     with CaptureQueriesContext(connection) as queries:
         got = compiled.run(("listing",), BlogPage, build)
         shown = [(p.pk, p.category, [a.person_id for a in p.listed_authors]) for p in got]
     assert len(queries) == 2
+    assert not prefetched
+    monkeypatch.undo()
     assert shown == [(p.pk, p.category, [a.person_id for a in p.listed_authors]) for p in build()]
     assert any(authors for _pk, _category, authors in shown)
 
