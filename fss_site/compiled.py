@@ -11,8 +11,9 @@ stand-ins are among the SQL's parameters. Every run then executes that SQL with 
 values in their places, through Django's own iterator: the rows become model instances
 as they would from the queryset itself, ``select_related`` and ``prefetch_related``
 included (a ``Prefetch`` into a list, ``to_attr``, over a reverse foreign key is read
-by compiled SQL too). It is compiled twice, with two sets of stand-ins; if the SQL differs (a value
-written into the SQL itself) or a stand-in is not found, the key is not compiled.
+by compiled SQL too). It is compiled twice, with two sets of stand-ins; if the SQL
+differs (a value written into the SQL itself) or a stand-in is not found, the key is not
+compiled.
 
 Rules:
 
@@ -29,7 +30,9 @@ Rules:
   values.
 - A query that Django answers without SQL (``pk__in=[]``), or a ``build`` that fails with
   the stand-ins, runs through Django as it is.
-- At most ``MAX_ENTRIES`` keys are kept per process; then the cache starts again.
+- At most ``MAX_ENTRIES`` keys are kept per process; then the cache starts again. The
+  SQL lives as long as the process: a deploy migrates and then replaces the workers
+  (``systemctl reload fss-site``, docs/deployment.md).
 """
 
 from __future__ import annotations
