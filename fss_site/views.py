@@ -88,7 +88,7 @@ def topic_detail(request, slug):
     private = restricted_paths(request)
     found = compiled.run(("topic",), Topic, lambda slug: Topic.objects.filter(slug=slug)[:1], slug)
     if not found:
-        raise Http404(_("Ämnet finns inte."))
+        raise Http404(_("Ämnet finns inte"))
     topic = found[0]
     now = timezone.now()
     posts = compiled.run(
