@@ -39,6 +39,7 @@ from fss_site.listing import (
     per_generation,
     restricted_paths,
     section_url,
+    shows_stored,
     visible,
 )
 from fss_site.models import ImportedContentMixin, Topic, UniqueNameMixin
@@ -478,7 +479,7 @@ class BlogPage(LoadedPageMixin, ImportedContentMixin, PageUrlMixin, CachedRestri
         read by SQL compiled once per process (fss_site/compiled.py): a post made with the
         id alone stands in for any post, so the SQL is the page's own.
         """
-        if getattr(request, "is_preview", False) or not self.pk:
+        if not shows_stored(self, request):
             return (
                 list(self.authors.select_related("person").order_by("sort_order", "pk")),
                 list(self.topics.all()),

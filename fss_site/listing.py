@@ -206,6 +206,13 @@ class PageUrlMixin:
         return parts if parts is not None else super().get_url_parts(request=request)
 
 
+def shows_stored(page, request) -> bool:
+    """Whether the page shown is the stored one: not a preview (whose lists, such as a
+    post's authors, are the editor's form's and live on the page) and not unsaved. Only
+    then may the page's own lists be read from the database by id."""
+    return bool(page.pk) and not getattr(request, "is_preview", False)
+
+
 def visible(queryset, request):
     """Live pages that anybody may see (no private sections)."""
     live = queryset.live()

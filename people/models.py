@@ -30,6 +30,7 @@ from fss_site.listing import (
     per_generation,
     restricted_paths,
     section_pages,
+    shows_stored,
     visible,
 )
 from fss_site.models import ImportedContentMixin, Topic
@@ -296,7 +297,7 @@ class PersonPage(
         from blog.models import POST_LINK_FIELDS, BlogPage, PositionPage
 
         context = super().get_context(request, *args, **kwargs)
-        if getattr(request, "is_preview", False) or not self.pk:
+        if not shows_stored(self, request):
             # A preview: the roles and topics in its form, which the page holds.
             roles = list(self.roles.all())
             topics = list(self.topics.all())
@@ -312,8 +313,7 @@ class PersonPage(
         posts = []
         positions = []
         # The same SQL for every person but for the ids: compiled once per process
-        # (fss_site/compiled.py). Roles and topics are read through the page (a preview
-        # shows the ones in its form).
+        # (fss_site/compiled.py).
         private = restricted_paths(request)
         if self.pk:
             posts = compiled.run(
