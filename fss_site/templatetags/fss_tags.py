@@ -2,6 +2,7 @@
 
 import datetime
 import functools
+from typing import NamedTuple
 
 from django import template
 from django.template import engines
@@ -55,16 +56,24 @@ def seo_head(context, title=""):
     return {"seo": data, "request": request}
 
 
+class _Words(NamedTuple):
+    months: dict
+    weekdays: dict
+    clock: str
+
+
 @functools.cache
-def _words(language: str) -> tuple[dict, dict, str]:
+def _words(language: str) -> _Words:
     """Month and weekday names and "kl." in the language, translated once per process: a
     listing of sixty events would translate them some two hundred times a view."""
-    months = {number: str(name) for number, name in MONTHS.items()}
-    weekdays = {number: str(name) for number, name in WEEKDAYS.items()}
-    return months, weekdays, _("kl.")
+    return _Words(
+        months={number: str(name) for number, name in MONTHS.items()},
+        weekdays={number: str(name) for number, name in WEEKDAYS.items()},
+        clock=_("kl."),
+    )
 
 
-def _names() -> tuple[dict, dict, str]:
+def _names() -> _Words:
     return _words(get_language())
 
 
@@ -83,7 +92,7 @@ def swedish_date(value):
     if not value:
         return ""
     value = _local_day(value)
-    return f"{value.day} {_names()[0][value.month]} {value.year}"
+    return f"{value.day} {_names().months[value.month]} {value.year}"
 
 
 @register.filter
@@ -91,8 +100,8 @@ def swedish_day(value):
     """A day with its weekday: "tisdag 1 juli 2025"."""
     if not value:
         return ""
-    months, weekdays, _clock = _names()
-    return f"{weekdays[value.weekday()]} {value.day} {months[value.month]} {value.year}"
+    words = _names()
+    return f"{words.weekdays[value.weekday()]} {value.day} {words.months[value.month]} {value.year}"
 
 
 def _time(value) -> str:
@@ -114,9 +123,9 @@ def event_when_text(event) -> str:
         if (first.year, first.month) == (last.year, last.month):
             return f"{first.day}–{swedish_date(last)}"
         if first.year == last.year:
-            return f"{first.day} {_names()[0][first.month]} – {swedish_date(last)}"
+            return f"{first.day} {_names().months[first.month]} – {swedish_date(last)}"
         return f"{swedish_date(first)} – {swedish_date(last)}"
-    clock = _names()[2]
+    clock = _names().clock
     if end is None:
         return f"{swedish_date(start)} {clock} {_time(start)}"
     if end.date() == start.date():
