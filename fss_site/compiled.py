@@ -100,8 +100,7 @@ def _stand_ins(values, start: int = 0) -> list:
         if isinstance(value, str):
             return f"fss-stand-in-{n}"
         if isinstance(value, datetime.datetime):
-            stand_in = datetime.datetime(1901, 1, 1, 0, 0, n % 60, n, tzinfo=value.tzinfo)
-            return stand_in
+            return datetime.datetime(1901, 1, 1, 0, 0, n % 60, n, tzinfo=value.tzinfo)
         if isinstance(value, datetime.date):
             return _STAND_IN_DATE + datetime.timedelta(days=n)
         raise TypeError(f"no stand-in for a {type(value).__name__}")
