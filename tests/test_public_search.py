@@ -324,3 +324,32 @@ def test_overview_statement_is_compiled_once_and_ranks_as_the_backend(client, co
         assert set(posts) == titles, query
         assert posts == result_titles(one_type)[: site_search.PER_GROUP], query
     assert len(site_search._statements) == 1
+
+
+@postgres_only
+def test_overview_compiles_its_own_statement_when_the_stand_in_is_not_found(
+    client, content, monkeypatch
+):
+    # If the stand-in word's parameters cannot be found in the compiled statement, the
+    # statement is compiled again with the visitor's own words, not run with the stand-in.
+    monkeypatch.setattr(site_search, "_statements", {})
+    tsquery = site_search._tsquery
+
+    def unrecognisable(results):
+        sql, params = tsquery(results)
+        if any(site_search._STAND_IN in str(p) for p in params):
+            params = [f"{p}-not-in-the-statement" if isinstance(p, str) else p for p in params]
+        return sql, params
+
+    monkeypatch.setattr(site_search, "_tsquery", unrecognisable)
+    compiled_for = []
+    compile_candidates = site_search._compile_candidates
+
+    def recorded(request, text):
+        compiled_for.append(text)
+        return compile_candidates(request, text)
+
+    monkeypatch.setattr(site_search, "_compile_candidates", recorded)
+    _response, doc = search(client, q="Lund")
+    assert groups(doc) == ["Inlägg (1)", "Personer (1)", "Evenemang (1)"]
+    assert compiled_for == [site_search._STAND_IN, "Lund"]
