@@ -169,44 +169,35 @@ def _tsquery(results):
 def _compile_candidates(request, text) -> tuple[str, list]:
     """One statement: every type's candidates (type, id, in the window?) with the backend's
     rank, computed for the candidates only."""
-    windows, titled, ranks = [], [], []
-    window_params, titled_params, rank_params = [], [], []
-    # Newest first by the indexed column (with the type: the index on both), so the
-    # database can stop after CANDIDATES.
+    candidates, ranks, params, rank_params = [], [], [], []
+    # Newest first by the indexed column, so the database can stop after CANDIDATES.
     newest = (F("first_published_at").desc(), "-pk")
     for index, group in enumerate(GROUPS):
-        content_type = ContentType.objects.get_for_model(group.model())
         results = _search(request, group, text)
         # The backend's queryset: matching pages, ordered by its ranking (rank, then pk).
         ranked = results.get_queryset()
-        rank_expression = ranked.query.order_by[0].expression
-        # One more than CANDIDATES: the count, as far as it goes. The window's pages are
-        # visible matches, so their rank is computed as they are read.
-        window = (
-            ranked.filter(content_type=content_type)
-            .annotate(search_rank=rank_expression)
-            .order_by(*newest)
-            .values_list("pk", "search_rank")
-        )[: CANDIDATES + 1]
-        sql, sql_params = _sql(window)
-        windows.append(f"SELECT %s, x.pk, 1, x.search_rank FROM ({sql}) x")  # noqa: S608  # nosec B608
-        window_params += [index, *sql_params]
+        # One more than CANDIDATES: the count, as far as it goes.
+        window = ranked.order_by(*newest).values_list("pk")[: CANDIDATES + 1]
         # The most recently indexed pages whose title matches, read from the index alone
         # (the title's own index); the rank below drops what is not visible.
-        title_matches = (
-            IndexEntry.objects.filter(content_type=content_type, title=_build_tsquery(results))
+        titled = (
+            IndexEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(group.model()),
+                title=_build_tsquery(results),
+            )
             .order_by("-pk")
             .values_list(Cast("object_id", IntegerField()))[:CANDIDATES]
         )
-        sql, sql_params = _sql(title_matches)
-        titled.append(f"SELECT %s, x.* FROM ({sql}) x")  # noqa: S608  # nosec B608
-        titled_params += [index, *sql_params]
-        # The backend's rank (its ORDER BY) of one title match, if it is visible.
+        for in_window, queryset in ((1, window), (0, titled)):
+            sql, sql_params = _sql(queryset)
+            candidates.append(f"SELECT %s, x.*, {in_window} FROM ({sql}) x")  # noqa: S608  # nosec B608
+            params += [index, *sql_params]
+        # The backend's rank (its ORDER BY) of one candidate, if it is visible.
         rank = (
             visible(group.model().objects.all(), request)
             .filter(pk=RawSQL("c.pk", ()))
             .filter(RawSQL("c.t = %s", (index,), output_field=BooleanField()))
-            .annotate(search_rank=rank_expression)
+            .annotate(search_rank=ranked.query.order_by[0].expression)
             .values_list("search_rank")
             .order_by()
         )
@@ -214,11 +205,10 @@ def _compile_candidates(request, text) -> tuple[str, list]:
         ranks.append(f"({sql})")
         rank_params += sql_params
     statement = (
-        f"{' UNION ALL '.join(windows)} UNION ALL "  # noqa: S608  # nosec B608
-        f"SELECT c.t, c.pk, 0, r.* FROM ({' UNION ALL '.join(titled)}) c (t, pk), "
+        f"SELECT c.*, r.* FROM ({' UNION ALL '.join(candidates)}) c (t, pk, w), "  # noqa: S608  # nosec B608
         f"LATERAL ({' UNION ALL '.join(ranks)}) r"
     )
-    return statement, window_params + titled_params + rank_params
+    return statement, params + rank_params
 
 
 # The overview's statement is the same SQL for every query: only the text-search query's

@@ -280,27 +280,6 @@ def test_overview_ranks_the_newest_body_matches_as_the_backend(client, content):
 
 
 @postgres_only
-def test_the_overviews_newest_matches_are_read_along_the_type_index(client, content, monkeypatch):
-    # The newest pages of one type, not the newest pages of every type filtered by type
-    # (migration fss_site 0005).
-    statements = []
-    compile_statement = site_search._candidates_statement
-
-    def recorded(*args):
-        statements.append(compile_statement(*args))
-        return statements[-1]
-
-    monkeypatch.setattr(site_search, "_candidates_statement", recorded)
-    search(client, q="tillit")
-    ((sql, params),) = statements
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = " ".join(row[0] for row in cursor.fetchall())
-    assert "fss_page_type_published" in plan
-
-
-@postgres_only
 def test_overview_statement_is_compiled_once_and_ranks_as_the_backend(client, content, monkeypatch):
     # Compiled once for every query (only the query's parameters differ): each query still
     # gets its own results, ranked as the backend ranks one type at a time.
