@@ -1,5 +1,6 @@
 """generate_content: a valid, deterministic, searchable data set written in bulk."""
 
+import datetime
 import re
 from io import StringIO
 
@@ -54,6 +55,11 @@ def test_it_writes_a_valid_tree_of_live_pages(tree):
     post = BlogPage.objects.live().first()
     assert post.url_path == f"{tree.blog.url_path}{post.slug}/"
     assert post.authors.exists() and post.topics.exists()
+    # Nothing was published after the anchor date, not even an event still to come.
+    anchor = datetime.date(2025, 3, 1)
+    assert EventPage.objects.filter(start__date__gt=anchor).exists()
+    for model in (BlogPage, PersonPage, EventPage):
+        assert not model.objects.filter(first_published_at__date__gt=anchor).exists()
     # New pages go after existing ones and the tree stays valid for Wagtail's own writes.
     extra = BlogPage(title="Skrivet för hand", slug="skrivet-for-hand")
     tree.blog.add_child(instance=extra)

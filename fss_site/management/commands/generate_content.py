@@ -481,7 +481,10 @@ class Generator:
                 online=rng.random() < 0.3,
                 seed_source=f"{MARK}{self.seed}:event:{n + 1}",
             )
-            self._published(start - datetime.timedelta(days=rng.randint(10, 90)), page)
+            # Announced 10 to 90 days before it starts, and never after the anchor (the
+            # data set's today): an event still to come was published in the last 90 days.
+            announced = min(start, self.anchor) - datetime.timedelta(days=rng.randint(10, 90))
+            self._published(announced, page)
             event_pages.append(page)
         self._insert(self.tree.events, event_pages)
         participants = []
