@@ -9,6 +9,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -89,6 +90,26 @@ class EventQuerySet(PageQuerySet):
         """Only what a listing card shows: an event has some fifty columns, a card ten."""
         return self.only(*EVENT_CARD_FIELDS)
 
+    def children_read_in_order(self, parent):
+        """The children of ``parent``, for a list read in order up to a limit.
+
+        ``child_of`` filters the joined page rows on their tree path. PostgreSQL does not
+        know that nearly every event is a child of the calendar: it expects one in six to
+        be (the calendar's share of all pages), so it expects few of the upcoming events
+        to be left and sorts them all, joined to their pages, rather than reading them in
+        start order until it has enough. On the benchmark's large data set that took 2.3
+        ms against 0.6. Here the tree is checked by a subquery per event, which
+        PostgreSQL does not merge into the join (LIMIT 1) and so does not count on.
+        """
+        inside = (
+            Page.objects.filter(
+                pk=OuterRef("pk"), path__startswith=parent.path, depth=parent.depth + 1
+            )
+            .order_by()
+            .values(inside=Value(True))[:1]
+        )
+        return self.filter(Subquery(inside, output_field=models.BooleanField()))
+
     def upcoming(self, now=None):
         """Events not over yet: ongoing or still to come."""
         now = now or timezone.now()
@@ -146,7 +167,12 @@ class EventIndexPage(
         upcoming = compiled.run(
             ("calendar-upcoming", *key, self.UPCOMING_SHOWN),
             EventPage,
-            lambda now: self.events(request).upcoming(now).order_by("start")[: self.UPCOMING_SHOWN],
+            lambda now: (
+                visible(EventPage.objects.children_read_in_order(self), request)
+                .cards()
+                .upcoming(now)
+                .order_by("start")[: self.UPCOMING_SHOWN]
+            ),
             now,
         )
         past = compiled.run(

@@ -15,7 +15,7 @@ from blog.models import BlogPage
 from events.models import EventPage
 from fss_site.seo import json_ld_script
 from fss_site.templatetags.fss_tags import event_when_text, optional_url, swedish_date
-from tests.public_content import make_event, make_post, module_content_fixture
+from tests.public_content import make_event, make_post, module_content_fixture, publish
 from tests.public_html import page, parse
 
 pytestmark = pytest.mark.django_db
@@ -482,6 +482,18 @@ def test_event_index_splits_upcoming_and_past(client, content):
     ]
     h3 = [t for level, t in doc.headings if level == 3]
     assert h3 == ["Almedalsveckan", "Socialchefsdagarna", "Seminarium om tillit"]
+
+
+def test_event_index_lists_only_its_own_upcoming_events_in_start_order(client, content):
+    soon = timezone.now() + datetime.timedelta(days=3)
+    make_event(content.tree, "Senare", "senare", start=soon + datetime.timedelta(days=1))
+    make_event(content.tree, "Tidigare", "tidigare", start=soon)
+    # An event outside the calendar (somewhere else in the tree) is not the calendar's.
+    publish(content.tree.home, EventPage(title="Utanför kalendariet", slug="utanfor", start=soon))
+    _response, doc = page(client, "/kalendarium/")
+    h3 = [t for level, t in doc.headings if level == 3]
+    assert h3[:2] == ["Tidigare", "Senare"]
+    assert "Utanför kalendariet" not in h3
 
 
 def test_timed_event_in_swedish_stockholm_time_with_place_and_links(client, content):
