@@ -3,7 +3,8 @@
 # serves saved pages as plain files (the benchmark's ceiling). Every process gets a PID
 # file in the run directory, and the stack stops by itself after STACK_LIFETIME seconds.
 #
-#   deploy/run-stack.sh start     # start (installs varnish, nginx and wrk when missing)
+#   deploy/run-stack.sh start     # start (installs varnish, nginx and wrk when missing;
+#                                 # refuses a port that another program listens on)
 #   deploy/run-stack.sh stop      # stop everything this script started
 #   deploy/run-stack.sh status
 #
@@ -135,11 +136,25 @@ status() {
 VARNISH_VSL_MASK="-ReqHeader,-RespHeader,-ReqUnset,-RespUnset,-VCL_call,-VCL_return"
 VARNISH_VSL_MASK+=",-ReqProtocol,-RespProtocol,-RespReason,-ReqStart,-Link,-Hit,-Filters,-VCL_use"
 
+ports_free() {  # ports_free PORT…: fails, saying which, if a program already listens on one
+    local port
+    for port in "$@"; do
+        [ -n "$port" ] || continue
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            # granian and nginx share a port with another process that listens on it: the
+            # stack would answer only part of the requests (a benchmark would mix servers).
+            echo "Port $port används redan av ett annat program. Stoppa det eller välj en annan port." >&2
+            return 1
+        fi
+    done
+}
+
 start() {
-    install_missing
     mkdir -p "$STACK_DIR/html" "$STATIC_ROOT" "$MEDIA_ROOT"
     chmod 755 "$STACK_DIR" "$STACK_DIR/html"
     stop >/dev/null
+    ports_free "$APP_PORT" "$UNCACHED_PORT" "$SEEDS_PORT" "$VARNISH_PORT" "$STATIC_PORT"
+    install_missing
     (cd "$ROOT" && "$PYTHON" manage.py collectstatic --noinput -v 0)
 
     start_granian app "$APP_PORT" 1

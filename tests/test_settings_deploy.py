@@ -327,3 +327,36 @@ def test_varnish_accepts_purge_only_from_the_purge_list(varnish):
     assert _purge(varnish, source="127.0.0.2") == 405
     # Relayed by the TLS proxy on this host (it sets X-Forwarded-Proto): refused.
     assert _purge(varnish, headers={"X-Forwarded-Proto": "https"}) == 405
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_stack_refuses_to_start_on_a_port_another_program_listens_on(tmp_path):
+    """A server that shares the port would answer part of the requests: the stack says so
+    and starts nothing."""
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        taken = other.getsockname()[1]
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "STACK_DIR": str(tmp_path / "stack"),
+            "APP_PORT": str(_free_port()),
+            "SEEDS_PORT": str(taken),
+            "VARNISH_PORT": str(_free_port()),
+            "STATIC_PORT": str(_free_port()),
+        }
+        result = subprocess.run(  # noqa: S603
+            [str(DEPLOY / "run-stack.sh"), "start"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert f"Port {taken} används redan" in result.stderr
+    assert not list((tmp_path / "stack").glob("*.pid"))
