@@ -329,12 +329,6 @@ def test_varnish_accepts_purge_only_from_the_purge_list(varnish):
     assert _purge(varnish, headers={"X-Forwarded-Proto": "https"}) == 405
 
 
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_the_stack_refuses_to_start_on_a_port_another_program_listens_on(tmp_path):
     """A server that shares the port would answer part of the requests: the stack says so
     and starts nothing."""
