@@ -102,9 +102,8 @@ class EventQuerySet(PageQuerySet):
         PostgreSQL does not merge into the join (LIMIT 1) and so does not count on.
         """
         inside = (
-            Page.objects.filter(
-                pk=OuterRef("pk"), path__startswith=parent.path, depth=parent.depth + 1
-            )
+            Page.objects.child_of(parent)
+            .filter(pk=OuterRef("pk"))
             .order_by()
             .values(inside=Value(True))[:1]
         )
@@ -152,9 +151,16 @@ class EventIndexPage(
         verbose_name = _("kalendarium")
         verbose_name_plural = _("kalendarier")
 
-    def events(self, request):
-        """The events the calendar lists (their descriptions are not read)."""
-        return visible(EventPage.objects.child_of(self), request).cards()
+    def events(self, request, *, read_in_order=False):
+        """The events the calendar lists (their descriptions are not read).
+
+        ``read_in_order``: for a list read in start order up to a limit (see
+        ``EventQuerySet.children_read_in_order``); lists that are counted or paged check
+        the tree in the join.
+        """
+        events = EventPage.objects
+        children = events.children_read_in_order(self) if read_in_order else events.child_of(self)
+        return visible(children, request).cards()
 
     def _feeds(self, request):
         return feed_links(request, ("events:ical-feed", (), gettext("Kalendarium (iCal)"), ICAL))
@@ -168,8 +174,7 @@ class EventIndexPage(
             ("calendar-upcoming", *key, self.UPCOMING_SHOWN),
             EventPage,
             lambda now: (
-                visible(EventPage.objects.children_read_in_order(self), request)
-                .cards()
+                self.events(request, read_in_order=True)
                 .upcoming(now)
                 .order_by("start")[: self.UPCOMING_SHOWN]
             ),
