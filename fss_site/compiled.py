@@ -37,13 +37,14 @@ Rules:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime
 import logging
 import threading
 from dataclasses import dataclass
 
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import connections, router
 
 logger = logging.getLogger(__name__)
@@ -169,10 +170,9 @@ def _own_prefetches(queryset):
             and lookup.queryset is not None
             and "__" not in lookup.prefetch_through
         ):
-            try:
+            # Not a field (a property, say): Django's prefetch handles it.
+            with contextlib.suppress(FieldDoesNotExist):
                 relation = queryset.model._meta.get_field(lookup.prefetch_through)
-            except Exception:  # noqa: BLE001 - not a field: Django's prefetch handles it
-                relation = None
         if isinstance(relation, ManyToOneRel) and relation.one_to_many:
             own.append((lookup.to_attr, relation.field, lookup.queryset))
         else:
