@@ -10,10 +10,12 @@ however many pages match, so that a common word costs no more on a large site th
 small one:
 
 - the ``CANDIDATES`` newest matching pages are read (along an index, stopping there),
-  plus up to ``CANDIDATES`` (the most recently indexed) whose title holds every term, so
-  that an older page about the subject is still found;
-- each visible candidate gets the backend's own rank (its ranking expression, computed
-  for the candidates only), and the best ``PER_GROUP`` are shown, in the backend's order;
+  each with the backend's own rank (its ranking expression), computed from the index
+  entry that its match was checked on, as it is read;
+- plus up to ``CANDIDATES`` (the most recently indexed) whose title holds every term, so
+  that an older page about the subject is still found; each of these that is visible
+  gets the backend's rank too (computed for these candidates only);
+- the best ``PER_GROUP`` of each type are shown, in the backend's order;
 - the count is exact up to ``CANDIDATES``; beyond, the page says "more than".
 
 All of this is one statement, whose SQL is the same for every query: Django compiles it
@@ -167,20 +169,30 @@ def _tsquery(results):
 
 
 def _compile_candidates(request, text) -> tuple[str, list]:
-    """One statement: every type's candidates (type, id, in the window?) with the backend's
-    rank, computed for the candidates only."""
-    candidates, ranks, params, rank_params = [], [], [], []
+    """One statement: every type's candidates (type, id, in the window?, the backend's
+    rank), the rank computed for the candidates only."""
+    windows, titled, ranks = [], [], []
+    window_params, titled_params, rank_params = [], [], []
     # Newest first by the indexed column, so the database can stop after CANDIDATES.
     newest = (F("first_published_at").desc(), "-pk")
     for index, group in enumerate(GROUPS):
         results = _search(request, group, text)
         # The backend's queryset: matching pages, ordered by its ranking (rank, then pk).
         ranked = results.get_queryset()
-        # One more than CANDIDATES: the count, as far as it goes.
-        window = ranked.order_by(*newest).values_list("pk")[: CANDIDATES + 1]
+        rank = ranked.query.order_by[0].expression
+        # One more than CANDIDATES: the count, as far as it goes. The rank is computed
+        # from the index entry that the match is checked on, as the window is read.
+        window = (
+            ranked.order_by(*newest)
+            .annotate(search_rank=rank)
+            .values_list("pk", "search_rank")[: CANDIDATES + 1]
+        )
+        sql, sql_params = _sql(window)
+        windows.append(f"SELECT %s, x.pk, 1, x.search_rank FROM ({sql}) x (pk, search_rank)")  # noqa: S608  # nosec B608
+        window_params += [index, *sql_params]
         # The most recently indexed pages whose title matches, read from the index alone
-        # (the title's own index); the rank below drops what is not visible.
-        titled = (
+        # (the title's own index); their rank below drops what is not visible.
+        recent_titles = (
             IndexEntry.objects.filter(
                 content_type=ContentType.objects.get_for_model(group.model()),
                 title=_build_tsquery(results),
@@ -188,27 +200,27 @@ def _compile_candidates(request, text) -> tuple[str, list]:
             .order_by("-pk")
             .values_list(Cast("object_id", IntegerField()))[:CANDIDATES]
         )
-        for in_window, queryset in ((1, window), (0, titled)):
-            sql, sql_params = _sql(queryset)
-            candidates.append(f"SELECT %s, x.*, {in_window} FROM ({sql}) x")  # noqa: S608  # nosec B608
-            params += [index, *sql_params]
-        # The backend's rank (its ORDER BY) of one candidate, if it is visible.
-        rank = (
+        sql, sql_params = _sql(recent_titles)
+        titled.append(f"SELECT %s, x.*, 0 FROM ({sql}) x")  # noqa: S608  # nosec B608
+        titled_params += [index, *sql_params]
+        # The backend's rank (its ORDER BY) of one titled candidate, if it is visible.
+        titled_rank = (
             visible(group.model().objects.all(), request)
             .filter(pk=RawSQL("c.pk", ()))
             .filter(RawSQL("c.t = %s", (index,), output_field=BooleanField()))
-            .annotate(search_rank=ranked.query.order_by[0].expression)
+            .annotate(search_rank=rank)
             .values_list("search_rank")
             .order_by()
         )
-        sql, sql_params = _sql(rank)
+        sql, sql_params = _sql(titled_rank)
         ranks.append(f"({sql})")
         rank_params += sql_params
     statement = (
-        f"SELECT c.*, r.* FROM ({' UNION ALL '.join(candidates)}) c (t, pk, w), "  # noqa: S608  # nosec B608
+        f"{' UNION ALL '.join(windows)} UNION ALL "  # noqa: S608  # nosec B608
+        f"SELECT c.*, r.* FROM ({' UNION ALL '.join(titled)}) c (t, pk, w), "
         f"LATERAL ({' UNION ALL '.join(ranks)}) r"
     )
-    return statement, params + rank_params
+    return statement, window_params + titled_params + rank_params
 
 
 # The overview's statement is the same SQL for every query: only the text-search query's
