@@ -388,10 +388,8 @@ class BlogPage(LoadedPageMixin, ImportedContentMixin, PageUrlMixin, CachedRestri
 
     @property
     def display_date(self):
-        """The printed date, or the day it was first published."""
-        if self.date:
-            return self.date
-        return self.first_published_at.date() if self.first_published_at else None
+        """The printed date, or the day (in Stockholm) it was first published."""
+        return self.listing_date_for(self.date, self.first_published_at)
 
     @classmethod
     def listing(cls, queryset):

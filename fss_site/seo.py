@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -226,7 +227,9 @@ def position_article(request, page, *, topics, canonical: str) -> dict:
         "creativeWorkStatus": str(page.get_status_display()),
     }
     date = page.date_adopted or (
-        page.first_published_at.date() if page.first_published_at else None
+        timezone.localtime(page.first_published_at, timezone.get_default_timezone()).date()
+        if page.first_published_at
+        else None
     )
     if date:
         data["datePublished"] = date.isoformat()

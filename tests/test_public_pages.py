@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from blog.models import BlogPage
+from blog.models import BlogPage, PositionPage
 from events.models import EventPage
 from fss_site.seo import json_ld_script
 from fss_site.templatetags.fss_tags import event_when_text, optional_url, swedish_date
@@ -252,6 +252,35 @@ def test_related_posts_are_ranked_among_the_newest_that_share_a_topic(client, co
     # Only the newest candidates are ranked: with one, the older post gives way.
     monkeypatch.setattr(BlogPage, "RELATED_CANDIDATES", 1)
     assert related() == [newest.url]
+
+
+def test_undated_post_and_position_are_dated_by_the_stockholm_day_of_publication(client, content):
+    # 23:30 in UTC on 29 February is half past midnight on 1 March in Stockholm.
+    published = datetime.datetime(2024, 2, 29, 23, 30, tzinfo=datetime.UTC)
+    post = make_post(
+        content.tree, "Sent publicerat", "sent-publicerat", first_published_at=published
+    )
+    assert post.date is None and post.first_published_at == published
+    _response, doc = page(client, post.url)
+    dates = {e.attrs.get("datetime"): e.text for e in doc.find("time")}
+    assert dates.get("2024-03-01") == "1 mars 2024"
+    assert "2024-02-29" not in dates
+    assert ld(doc)["datePublished"] == "2024-03-01"
+    _response, blog = page(client, "/blogg/")
+    card_dates = {e.attrs.get("datetime") for e in blog.find("time")}
+    assert "2024-03-01" in card_dates and "2024-02-29" not in card_dates
+    # A position without an adoption date: its structured data dates it the same way.
+    position = publish(
+        content.tree.positions,
+        PositionPage(
+            title="Sent publicerad ståndpunkt",
+            slug="sent-publicerad",
+            statement="FSS tycker till.",
+            first_published_at=published,
+        ),
+    )
+    _response, doc = page(client, position.url)
+    assert ld(doc)["datePublished"] == "2024-03-01"
 
 
 def test_post_by_an_unpublished_person_names_them_without_a_link(client, content):
