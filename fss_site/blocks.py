@@ -139,7 +139,11 @@ class VideoBlock(blocks.StructBlock):
 
 
 class BaseStreamBlock(blocks.StreamBlock):
-    """The body of every content page."""
+    """The body of every content page.
+
+    Its headings come under the page's own title (h1) and stay in order: a level-3
+    heading only after a level-2 one, so that no level is skipped.
+    """
 
     heading = HeadingBlock()
     paragraph = blocks.RichTextBlock(
@@ -154,3 +158,24 @@ class BaseStreamBlock(blocks.StreamBlock):
     attachment = AttachmentBlock()
     video = VideoBlock()
     bullet_list = BulletListBlock()
+
+    def clean(self, value):
+        cleaned = super().clean(value)
+        errors = {}
+        under_level_2 = False
+        for index, child in enumerate(cleaned):
+            if child.block_type != "heading":
+                continue
+            if child.value["level"] == "h2":
+                under_level_2 = True
+            elif not under_level_2:
+                message = _(
+                    "En rubrik 3 kan inte komma före den första rubriken 2. "
+                    "Välj Rubrik 2 här, eller lägg en rubrik 2 före den."
+                )
+                errors[index] = StructBlockValidationError(
+                    block_errors={"level": ValidationError(message)}
+                )
+        if errors:
+            raise blocks.StreamBlockValidationError(block_errors=errors)
+        return cleaned

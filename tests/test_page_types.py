@@ -5,6 +5,7 @@ from unittest import mock
 
 from django.apps import apps
 from django.db.models import DEFERRED, Model
+from django.urls import reverse
 from django.utils import timezone
 from modelcluster.models import ClusterableModel
 from wagtail.models import Page
@@ -141,6 +142,39 @@ class TestEditorsCanCreate(PageTreeTestCase):
         self.assertEqual(post.authors.get().byline, "socialchef i Lund")
         self.assertEqual([b.block_type for b in post.body][:2], ["heading", "paragraph"])
         self.assertEqual(sorted(post.tags.names()), ["socialtjänstlag", "tillit"])
+
+    def test_a_level_3_heading_before_the_first_level_2_heading_is_refused(self):
+        def post_body(slug, *headings):
+            data = nested_form_data(
+                {
+                    "title": "Rubriker",
+                    "slug": slug,
+                    "excerpt": "Om rubriker.",
+                    "authors": inline_formset([]),
+                    "body": streamfield(
+                        [("heading", {"text": text, "level": level}) for text, level in headings]
+                        + [("paragraph", rich_text("<p>Ett stycke.</p>"))]
+                    ),
+                    "action-publish": "publish",
+                }
+            )
+            url = reverse("wagtailadmin_pages:add", args=("blog", "blogpage", self.tree.blog.pk))
+            return self.client.post(url, data)
+
+        response = post_body("fel-ordning", ("Detaljer", "h3"), ("Översikt", "h2"))
+        self.assertEqual(response.status_code, 200)
+        (error,) = response.context["form"].errors["body"].as_data()
+        self.assertEqual(list(error.block_errors), [0])  # the level-3 heading, not the h2
+        self.assertIn(
+            "En rubrik 3 kan inte komma före den första rubriken 2.",
+            str(error.block_errors[0].block_errors["level"].messages),
+        )
+        self.assertFalse(BlogPage.objects.filter(slug="fel-ordning").exists())
+        # Under a level-2 heading, a level-3 one is in order.
+        response = post_body("ratt-ordning", ("Översikt", "h2"), ("Detaljer", "h3"))
+        self.assertEqual(response.status_code, 302)
+        post = BlogPage.objects.get(slug="ratt-ordning")
+        self.assertEqual([b.value["level"] for b in post.body[:2]], ["h2", "h3"])
 
     def test_position_page(self):
         self.assertCanCreate(
