@@ -2,8 +2,10 @@
 
 Uses Wagtail's database search backend (Swedish stemming on PostgreSQL). The query is
 reduced to at most ``MAX_TERMS`` words before it reaches the backend, so operators,
-quotes, control characters and very long input cannot break the database query. Nothing
-is written to the database per search (no query statistics).
+quotes, control characters and very long input cannot break the database query. Every
+word must match; a number with hyphens (a date, a case number) is searched for as a
+phrase, as the index holds it. Nothing is written to the database per search (no query
+statistics).
 
 The overview (all types at once) does a bounded amount of work per type on PostgreSQL,
 however many pages match, so that a common word costs no more on a large site than on a
@@ -42,6 +44,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.search.backends.database.postgres.postgres import PostgresSearchResults
 from wagtail.search.models import IndexEntry
+from wagtail.search.query import And, Phrase, PlainText
 
 from . import compiled, seo
 from .listing import finds_site, paginate, restricted_paths, visible
@@ -138,9 +141,33 @@ def _result(request, page, terms):
     }
 
 
+# A number with hyphens in it (a date such as 2022-11-21, a case number such as 2023-045):
+# PostgreSQL reads it as "2022", "-11", "-21", while the backend's word search splits the
+# query at the hyphens and looks for "11" and "21", which the index does not hold. As a
+# phrase, the query is read as the text was.
+_HYPHENATED_NUMBER = re.compile(r"\d+(?:-\d+)+")
+
+
+def _is_phrase(term: str) -> bool:
+    return bool(_HYPHENATED_NUMBER.fullmatch(term))
+
+
+def backend_query(text: str):
+    """What the backend searches for: every word, and each hyphenated number as a
+    phrase. Without such numbers, the words as they are."""
+    terms = text.split()
+    phrases = [term for term in terms if _is_phrase(term)]
+    if not phrases:
+        return text
+    words = [term for term in terms if not _is_phrase(term)]
+    parts = [PlainText(" ".join(words), operator="and")] if words else []
+    parts += [Phrase(phrase) for phrase in phrases]
+    return parts[0] if len(parts) == 1 else And(parts)
+
+
 def _search(request, group, text):
     queryset = visible(group.model().objects.all(), request)
-    return queryset.search(text, operator="and")
+    return queryset.search(backend_query(text), operator="and")
 
 
 def _overview_exact(results) -> dict:
@@ -232,6 +259,15 @@ _statements: dict = {}
 _MAX_STATEMENTS = 64
 
 
+def _stand_in(text: str) -> str:
+    """A stand-in query of the same shape as ``text``: the stand-in word for its words,
+    and a stand-in number of its own for each hyphenated number."""
+    terms = text.split()
+    stand_in = [_STAND_IN] if any(not _is_phrase(term) for term in terms) else []
+    phrases = sum(1 for term in terms if _is_phrase(term))
+    return " ".join(stand_in + [f"1901-{number}" for number in range(1, phrases + 1)])
+
+
 def _candidates_statement(request, text, results) -> tuple[str, list]:
     tsquery_sql, tsquery_params = _tsquery(results)
     key = (
@@ -244,15 +280,17 @@ def _candidates_statement(request, text, results) -> tuple[str, list]:
     )
     compiled = _statements.get(key)
     if compiled is None:
-        stand_in_params = _tsquery(_search(request, GROUPS[0], _STAND_IN))[1]
-        compiled = (*_compile_candidates(request, _STAND_IN), stand_in_params)
+        stand_in = _stand_in(text)
+        stand_in_params = _tsquery(_search(request, GROUPS[0], stand_in))[1]
+        compiled = (*_compile_candidates(request, stand_in), stand_in_params)
         if len(_statements) >= _MAX_STATEMENTS:
             _statements.clear()
         _statements[key] = compiled
     sql, params, stand_in_params = compiled
-    replace = {
-        old: new for old, new in zip(stand_in_params, tsquery_params, strict=True) if old != new
-    }
+    if len(stand_in_params) != len(tsquery_params):
+        return _compile_candidates(request, text)
+    pairs = zip(stand_in_params, tsquery_params, strict=True)
+    replace = {old: new for old, new in pairs if old != new}
     if not all(isinstance(old, str) and old in params for old in replace):
         # Not a query whose parameters can be told apart: compiled as it is.
         return _compile_candidates(request, text)
