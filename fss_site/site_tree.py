@@ -12,13 +12,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 from wagtail.rich_text import RichText
 
 from blog.models import BlogIndexPage, PositionIndexPage
 from events.models import EventIndexPage
-from fss_site.contact.models import ContactPage
+from fss_site.contact.models import ContactPage, retention_days, spam_retention_days
 from people.models import PeopleIndexPage
 
 from .models import HomePage, StandardPage
@@ -47,7 +48,8 @@ def _child(parent, model, *, slug, title, **fields):
 
 
 def privacy_notice() -> list[tuple[str, object]]:
-    """The privacy notice's first text: what the contact form stores, why and for how long."""
+    """The privacy notice's first text: what the contact form stores, why and for how long
+    (the retention times as configured when the page is made; editors keep it up to date)."""
     paragraphs = [
         _(
             "När du skickar en förfrågan via kontaktformuläret sparar vi de uppgifter du "
@@ -69,9 +71,23 @@ def privacy_notice() -> list[tuple[str, object]]:
             "drivs av leverantörer som är personuppgiftsbiträden åt FSS. Vi säljer inte och "
             "lämnar inte ut uppgifterna till någon annan."
         ),
-        _(
-            "Förfrågningar raderas automatiskt från webbplatsen efter 365 dagar. Förfrågningar "
-            "som vårt skydd mot skräppost stoppar raderas efter högst 30 dagar."
+        " ".join(
+            (
+                ngettext(
+                    "Förfrågningar raderas automatiskt från webbplatsen efter %(days)s dag.",
+                    "Förfrågningar raderas automatiskt från webbplatsen efter %(days)s dagar.",
+                    retention_days(),
+                )
+                % {"days": retention_days()},
+                ngettext(
+                    "Förfrågningar som vårt skydd mot skräppost stoppar raderas efter högst "
+                    "%(days)s dag.",
+                    "Förfrågningar som vårt skydd mot skräppost stoppar raderas efter högst "
+                    "%(days)s dagar.",
+                    spam_retention_days(),
+                )
+                % {"days": spam_retention_days()},
+            )
         ),
         _(
             "Vi sparar inte din IP-adress. För att stoppa missbruk räknar webbplatsen i högst "

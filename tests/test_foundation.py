@@ -16,7 +16,7 @@ from wagtail.models import Page, Site
 
 from blog.models import BlogPage
 from fss_site.models import HomePage, SiteSettings, Topic
-from fss_site.site_tree import ensure_site_tree
+from fss_site.site_tree import ensure_site_tree, privacy_notice
 
 ROOT = settings.BASE_DIR
 
@@ -173,3 +173,12 @@ def test_privacy_notice_explains_the_contact_form(client, site_tree):
     html = client.get(site_tree.privacy.url).content.decode()
     assert "<h2" in html and "Kontaktformuläret" in html
     assert "365 dagar" in html
+
+
+def test_privacy_notice_states_the_configured_retention_times(settings):
+    settings.FSS_CONTACT_RETENTION_DAYS = 90
+    settings.FSS_CONTACT_SPAM_RETENTION_DAYS = 1
+    text = " ".join(str(value) for _kind, value in privacy_notice())
+    assert "raderas automatiskt från webbplatsen efter 90 dagar." in text
+    assert "stoppar raderas efter högst 1 dag." in text
+    assert "365" not in text and "30 dagar" not in text
