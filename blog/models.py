@@ -6,6 +6,8 @@ position points at the one that replaced it, and consultation responses (remissv
 the referring authority, its reference number, the deadline and the response as a PDF.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
@@ -97,6 +99,10 @@ class BlogIndexPage(
 
     POSTS_PER_PAGE = 10
     child_page_model = "blog.BlogPage"
+    # The first part of the addresses of the routes below. A post's address comes first
+    # (ChildRoutingMixin), so a post with one of these slugs, or with a year (\d{4}) as its
+    # slug, would hide the listing there: BlogPage.clean refuses them.
+    ROUTE_SLUGS = frozenset({"kategori", "amne", "tagg", "skribent"})
 
     introduction = models.TextField(_("ingress"), blank=True)
 
@@ -366,6 +372,15 @@ class BlogPage(LoadedPageMixin, ImportedContentMixin, PageUrlMixin, CachedRestri
         verbose_name_plural = _("blogginlägg")
         # Listings use the index blog_post_listing_date_idx (listing_date DESC NULLS LAST, pk
         # DESC), made by migration 0006 in each database's own syntax.
+
+    def clean(self):
+        super().clean()
+        if self.slug in BlogIndexPage.ROUTE_SLUGS or re.fullmatch(r"\d{4}", self.slug or ""):
+            message = _(
+                "Adressen ”%(slug)s” används av bloggens egna listor (ett år, kategori, ämne, "
+                "tagg eller skribent). Välj en annan."
+            )
+            raise ValidationError({"slug": message % {"slug": self.slug}})
 
     @staticmethod
     def listing_date_for(date, first_published_at):

@@ -1,6 +1,7 @@
 """Every page type: where it may live, that editors can create it, that it renders."""
 
 import datetime
+import re
 from unittest import mock
 
 from django.apps import apps
@@ -175,6 +176,36 @@ class TestEditorsCanCreate(PageTreeTestCase):
         self.assertEqual(response.status_code, 302)
         post = BlogPage.objects.get(slug="ratt-ordning")
         self.assertEqual([b.value["level"] for b in post.body[:2]], ["h2", "h3"])
+
+    def test_a_post_may_not_take_the_address_of_a_blog_listing(self):
+        url = reverse("wagtailadmin_pages:add", args=("blog", "blogpage", self.tree.blog.pk))
+
+        def create(slug):
+            data = nested_form_data(
+                {
+                    "title": "Ett inlägg",
+                    "slug": slug,
+                    "excerpt": "Kort.",
+                    "authors": inline_formset([]),
+                    "body": streamfield([]),
+                    "action-publish": "publish",
+                }
+            )
+            return self.client.post(url, data)
+
+        # Every listing route's first part, and a year (the year archive), is refused.
+        routes = {p.pattern.regex.pattern for p in BlogIndexPage.get_subpage_urls()}
+        prefixes = {m.group(1) for r in routes if (m := re.match(r"\^([a-z]+)/", r))}
+        self.assertEqual(prefixes, BlogIndexPage.ROUTE_SLUGS)
+        self.assertIn(r"^(?P<year>\d{4})/$", routes)
+        for slug in [*sorted(prefixes), "2024"]:
+            response = create(slug)
+            self.assertEqual(response.status_code, 200, slug)
+            self.assertIn("används av bloggens egna listor", str(response.context["form"].errors))
+            self.assertFalse(BlogPage.objects.filter(slug=slug).exists(), slug)
+        # A slug that only starts like one is fine.
+        self.assertEqual(create("2024-i-korthet").status_code, 302)
+        self.assertEqual(create("taggar").status_code, 302)
 
     def test_position_page(self):
         self.assertCanCreate(
