@@ -148,18 +148,20 @@ def _result(request, page, terms):
 _HYPHENATED_NUMBER = re.compile(r"\d+(?:-\d+)+")
 
 
-def _is_phrase(term: str) -> bool:
-    return bool(_HYPHENATED_NUMBER.fullmatch(term))
+def _words_and_phrases(text: str) -> tuple[list[str], list[str]]:
+    """The query's terms: its words, and its hyphenated numbers (searched as phrases)."""
+    words, phrases = [], []
+    for term in text.split():
+        (phrases if _HYPHENATED_NUMBER.fullmatch(term) else words).append(term)
+    return words, phrases
 
 
 def backend_query(text: str):
     """What the backend searches for: every word, and each hyphenated number as a
     phrase. Without such numbers, the words as they are."""
-    terms = text.split()
-    phrases = [term for term in terms if _is_phrase(term)]
+    words, phrases = _words_and_phrases(text)
     if not phrases:
         return text
-    words = [term for term in terms if not _is_phrase(term)]
     parts = [PlainText(" ".join(words), operator="and")] if words else []
     parts += [Phrase(phrase) for phrase in phrases]
     return parts[0] if len(parts) == 1 else And(parts)
@@ -262,10 +264,9 @@ _MAX_STATEMENTS = 64
 def _stand_in(text: str) -> str:
     """A stand-in query of the same shape as ``text``: the stand-in word for its words,
     and a stand-in number of its own for each hyphenated number."""
-    terms = text.split()
-    stand_in = [_STAND_IN] if any(not _is_phrase(term) for term in terms) else []
-    phrases = sum(1 for term in terms if _is_phrase(term))
-    return " ".join(stand_in + [f"1901-{number}" for number in range(1, phrases + 1)])
+    words, phrases = _words_and_phrases(text)
+    stand_in = [_STAND_IN] if words else []
+    return " ".join(stand_in + [f"1901-{number}" for number in range(1, len(phrases) + 1)])
 
 
 def _candidates_statement(request, text, results) -> tuple[str, list]:
