@@ -50,6 +50,7 @@ def _child(parent, model, *, slug, title, **fields):
 def privacy_notice() -> list[tuple[str, object]]:
     """The privacy notice's first text: what the contact form stores, why and for how long
     (the retention times as configured when the page is made; editors keep it up to date)."""
+    kept, spam_kept = retention_days(), spam_retention_days()
     paragraphs = [
         _(
             "När du skickar en förfrågan via kontaktformuläret sparar vi de uppgifter du "
@@ -76,17 +77,17 @@ def privacy_notice() -> list[tuple[str, object]]:
                 ngettext(
                     "Förfrågningar raderas automatiskt från webbplatsen efter %(days)s dag.",
                     "Förfrågningar raderas automatiskt från webbplatsen efter %(days)s dagar.",
-                    retention_days(),
+                    kept,
                 )
-                % {"days": retention_days()},
+                % {"days": kept},
                 ngettext(
                     "Förfrågningar som vårt skydd mot skräppost stoppar raderas efter högst "
                     "%(days)s dag.",
                     "Förfrågningar som vårt skydd mot skräppost stoppar raderas efter högst "
                     "%(days)s dagar.",
-                    spam_retention_days(),
+                    spam_kept,
                 )
-                % {"days": spam_retention_days()},
+                % {"days": spam_kept},
             )
         ),
         _(
