@@ -56,7 +56,8 @@ def test_positions_are_found_by_statement_and_reference_number(client, content):
     assert result_titles(doc) == ["Ny socialtjänstlag"]
 
 
-def test_a_date_or_case_number_with_hyphens_is_found_as_written(client, content, monkeypatch):
+def record_compilations(monkeypatch) -> list[str]:
+    """The texts the overview's statement is compiled for from now on (none kept yet)."""
     monkeypatch.setattr(site_search, "_statements", {})
     compiled_for = []
     compile_candidates = site_search._compile_candidates
@@ -66,6 +67,11 @@ def test_a_date_or_case_number_with_hyphens_is_found_as_written(client, content,
         return compile_candidates(request, text)
 
     monkeypatch.setattr(site_search, "_compile_candidates", recorded)
+    return compiled_for
+
+
+def test_a_date_or_case_number_with_hyphens_is_found_as_written(client, content, monkeypatch):
+    compiled_for = record_compilations(monkeypatch)
     make_post(content.tree, "Beslut i nämnden", "beslut", excerpt="Beslutet togs 2022-11-21.")
     make_post(content.tree, "Diariet", "diariet", excerpt="Ärendet har nummer 2023-045.")
     # The same numbers, but not together: not a match for the date.
@@ -352,14 +358,7 @@ def test_overview_compiles_its_own_statement_when_the_stand_in_is_not_found(
         return sql, params
 
     monkeypatch.setattr(site_search, "_tsquery", unrecognisable)
-    compiled_for = []
-    compile_candidates = site_search._compile_candidates
-
-    def recorded(request, text):
-        compiled_for.append(text)
-        return compile_candidates(request, text)
-
-    monkeypatch.setattr(site_search, "_compile_candidates", recorded)
+    compiled_for = record_compilations(monkeypatch)
     _response, doc = search(client, q="Lund")
     assert groups(doc) == ["Inlägg (1)", "Personer (1)", "Evenemang (1)"]
     assert compiled_for == [site_search._STAND_IN, "Lund"]
