@@ -14,7 +14,7 @@ from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 
 from blog.models import BlogPage
-from fss_site.cache import PageCacheWSGI
+from fss_site.cache import DEFAULT_EXCLUDE_PATHS, DEFAULT_QUERY_PARAMS, PageCacheWSGI
 from tests.test_cache import content, page_cache  # noqa: F401 - fixtures
 
 
@@ -120,3 +120,19 @@ def test_head_and_conditional_requests(app):
     not_modified = call(app, "/blogg/", if_none_match=etag)
     assert not_modified.status == 304 and not_modified.body == b""
     assert first.status == 200
+
+
+def test_one_entry_per_address_however_its_query_is_written_and_settings_still_decide(
+    app, settings
+):
+    # The same search, its parameters in another order and its "ä" in lower-case hex.
+    assert call(app, "/sok/?q=%C3%A4ldreomsorg&typ=inlagg")["X-Cache"] == "MISS"
+    assert call(app, "/sok/?typ=inlagg&q=%c3%a4ldreomsorg")["X-Cache"] == "HIT"
+    assert call(app, "/sok/?q=%C3%A4ldreomsorg&typ=inlagg&utm=1")["X-Cache"] == "BYPASS"
+    # Each process remembers the keys of the addresses it has seen; a change of the
+    # settings they depend on is read at once.
+    settings.FSS_PAGE_CACHE_EXCLUDE_PATHS = [*DEFAULT_EXCLUDE_PATHS, "/sok/"]
+    assert call(app, "/sok/?typ=inlagg&q=%c3%a4ldreomsorg")["X-Cache"] == "BYPASS"
+    settings.FSS_PAGE_CACHE_EXCLUDE_PATHS = DEFAULT_EXCLUDE_PATHS
+    settings.FSS_PAGE_CACHE_QUERY_PARAMS = [*DEFAULT_QUERY_PARAMS, "utm"]
+    assert call(app, "/sok/?q=%C3%A4ldreomsorg&typ=inlagg&utm=1")["X-Cache"] == "MISS"
