@@ -26,6 +26,7 @@ from blog.models import BlogPage
 from fss_site import cache as page_cache_module
 from fss_site.models import SiteSettings, Topic
 from fss_site.site_tree import ensure_site_tree
+from tests.ports import free_port
 
 MIDDLEWARE = "fss_site.cache.PageCacheMiddleware"
 
@@ -378,9 +379,7 @@ def test_a_real_redis_serves_hits_and_is_invalidated(
 
 @pytest.fixture
 def redis_down(settings):
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # a port nobody listens on
     settings.CACHES = {
         "default": {
             "BACKEND": "fss_site.cache.ResilientRedisCache",
@@ -510,9 +509,7 @@ def test_publishing_purges_the_page_and_bans_everything_on_varnish(
 def test_a_varnish_that_does_not_answer_never_breaks_publishing(
     content, settings, caplog, django_capture_on_commit_callbacks
 ):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     settings.FSS_CACHE_BAN_URLS = [f"http://127.0.0.1:{port}"]
     settings.FSS_CACHE_BAN_TIMEOUT = 0.5
     with (

@@ -8,7 +8,6 @@ import http.client
 import itertools
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 import threading
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from fss_site.cache import send_ban
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 VARNISHD = shutil.which("varnishd") or (
@@ -47,12 +47,6 @@ class Backend(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def local_vcl(name: str, backend_port: int) -> str:

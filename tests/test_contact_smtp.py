@@ -20,12 +20,7 @@ from django.test import override_settings
 
 from fss_site.contact import antispam, delivery
 from fss_site.contact.models import ContactRequest
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.ports import free_port
 
 
 class Recorder:

@@ -29,6 +29,8 @@ from dbutil import ON_POSTGRES
 from django.conf import settings
 from granian_env import GRANIAN, read_env_file
 
+from tests.ports import free_port
+
 CONCURRENCY = 64
 TOTAL_REQUESTS = 10_000
 RUN_SECONDS = 300
@@ -48,12 +50,6 @@ FIXED_PATHS = [
     "/kalendarium/ical/alla.ics",
     "/robots.txt",
 ]
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _run(args, env, timeout=300):
@@ -135,7 +131,7 @@ def server(database_url):
         env.pop("REDIS_URL", None)
     _run(["migrate", "--noinput"], env)
     _run(["import_seeds"], env)
-    port = _free_port()
+    port = free_port()
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     process = subprocess.Popen(
         [

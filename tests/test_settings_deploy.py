@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from granian_env import ENV_FILE, GRANIAN, read_env_file
 
+from tests.ports import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
@@ -124,7 +126,7 @@ def _wait_for(predicate, process, what, seconds=60):
 @pytest.mark.skipif(not GRANIAN.exists(), reason="granian saknas i .venv")
 def test_granian_serves_the_application_with_the_env_file(tmp_path):
     """The unit's command with the env file answers, reloads on HUP and logs no query."""
-    port = _free_port()
+    port = free_port()
     env = {
         "PATH": os.environ.get("PATH", ""),
         "DJANGO_SETTINGS_MODULE": "fss_site.settings.test",
@@ -235,12 +237,6 @@ def test_cron_runs_the_scheduled_commands():
 needs_varnish = pytest.mark.skipif(not Path(VARNISHD).exists(), reason="varnishd saknas")
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _local_vcl(tmp_path):
     """The example VCL with the app servers replaced by (closed) local ports."""
     vcl = (DEPLOY / "varnish" / "default.vcl").read_text()
@@ -250,7 +246,7 @@ def _local_vcl(tmp_path):
     assert app_servers <= set(re.findall(r'"([^"]+)"', acl)), "app servers may not purge"
     for address in app_servers:
         vcl = vcl.replace(f'"{address}"', '"127.0.0.1"')
-    vcl = re.sub(r'\.port = "\d+";', f'.port = "{_free_port()}";', vcl)
+    vcl = re.sub(r'\.port = "\d+";', f'.port = "{free_port()}";', vcl)
     path = tmp_path / "local.vcl"
     path.write_text(vcl)
     return path
@@ -269,7 +265,7 @@ def test_example_vcl_compiles(tmp_path):
 
 @pytest.fixture
 def varnish(tmp_path):
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(  # noqa: S603
         [
             VARNISHD,
@@ -339,10 +335,10 @@ def test_the_stack_refuses_to_start_on_a_port_another_program_listens_on(tmp_pat
         env = {
             "PATH": os.environ.get("PATH", ""),
             "STACK_DIR": str(tmp_path / "stack"),
-            "APP_PORT": str(_free_port()),
+            "APP_PORT": str(free_port()),
             "SEEDS_PORT": str(taken),
-            "VARNISH_PORT": str(_free_port()),
-            "STATIC_PORT": str(_free_port()),
+            "VARNISH_PORT": str(free_port()),
+            "STATIC_PORT": str(free_port()),
         }
         result = subprocess.run(  # noqa: S603
             [str(DEPLOY / "run-stack.sh"), "start"],
