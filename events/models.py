@@ -386,8 +386,17 @@ class EventPage(LoadedPageMixin, ImportedContentMixin, PageUrlMixin, CachedRestr
         ]
 
     @property
+    def ends_at(self):
+        """When the event is over: its end, or its start when it has no end (as ENDS)."""
+        return self.end or self.start
+
+    def is_over(self, now=None) -> bool:
+        """Over by ``now`` (by default, the time now): the rule of ``past()``."""
+        return self.ends_at < (now or timezone.now())
+
+    @property
     def is_past(self):
-        return (self.end or self.start) < timezone.now()
+        return self.is_over()
 
     def schedule(self, attendance):
         """Who is there on which day: one row per day of the event (or with attendance)."""

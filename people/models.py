@@ -287,9 +287,7 @@ class PersonPage(
         now = timezone.now()
         upcoming, past = [], []
         for entry in sorted(appearances.values(), key=lambda e: e["event"].start):
-            event = entry["event"]
-            ends = event.end or event.start
-            (upcoming if ends >= now else past).append(entry)
+            (past if entry["event"].is_over(now) else upcoming).append(entry)
         past.reverse()
         return upcoming, past
 

@@ -637,6 +637,7 @@ def test_upcoming_and_past_queries_agree_with_each_event(content):
         "kommer": (now + hour, now + 2 * hour),
         "startade, utan slut": (now - hour, None),
         "startar, utan slut": (now + hour, None),
+        "slutar nu": (now - hour, now),
     }
     for title, (start, end) in cases.items():
         make_event(content.tree, title, slugify(title), start=start, end=end)
@@ -644,9 +645,11 @@ def test_upcoming_and_past_queries_agree_with_each_event(content):
     events = EventPage.objects.filter(title__in=titles)
     upcoming = set(events.upcoming(now).values_list("title", flat=True))
     past = set(events.past(now).values_list("title", flat=True))
-    assert upcoming == {"pågår", "kommer", "startar, utan slut"}
+    assert upcoming == {"pågår", "kommer", "startar, utan slut", "slutar nu"}
     assert past == {"over", "startade, utan slut"}
-    assert upcoming == {t for t in titles if not events.get(title=t).is_past}
+    # The same rule in Python (an event's page, a person's appearances), at the same time.
+    assert past == {t for t in titles if events.get(title=t).is_over(now)}
+    assert upcoming == {t for t in titles if not events.get(title=t).is_over(now)}
 
 
 # --- Topics --------------------------------------------------------------------------------
