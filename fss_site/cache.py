@@ -249,15 +249,36 @@ def retry_failed_bump() -> None:
         logger.warning("Sidcachen tömdes i efterhand.")
 
 
+_MAX_PENDING_VALUES = 1000
+
+
 class _Bump:
     """One pending invalidation, run when the transaction that registered it commits."""
 
     def __init__(self):
         self.done = False
+        # What cached_per_generation computed in this transaction: its own view.
+        self.values: dict = {}
 
     def __call__(self):
         self.done = True
         _after_commit()
+
+
+def _pending_bump(using: str = DEFAULT_DB_ALIAS) -> _Bump | None:
+    """The invalidation of the current transaction, if it has changed content that is
+    not committed yet (it runs when the transaction commits, and not if it rolls back)."""
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        return None
+    pending = getattr(_pending, "bump", None)
+    if (
+        pending is not None
+        and not pending.done
+        and any(func is pending for _sids, func, _robust in connection.run_on_commit)
+    ):
+        return pending
+    return None
 
 
 def bump_generation(reason: str = "", using: str = DEFAULT_DB_ALIAS) -> None:
@@ -272,12 +293,7 @@ def bump_generation(reason: str = "", using: str = DEFAULT_DB_ALIAS) -> None:
     if not connection.in_atomic_block:
         _after_commit()
         return
-    pending = getattr(_pending, "bump", None)
-    if (
-        pending is not None
-        and not pending.done
-        and any(func is pending for _sids, func, _robust in connection.run_on_commit)
-    ):
+    if _pending_bump(using) is not None:
         return  # this transaction already invalidates when it commits
     _pending.bump = _Bump()
     transaction.on_commit(_pending.bump, using=using)
@@ -301,8 +317,17 @@ def cached_per_generation(name: str, factory, timeout: int | None = None):
     count over all posts): after any change the next call computes it afresh. The value
     is stored under the generation read *before* computing, so a value computed while a
     change commits is never taken for the new state. A cache that does not answer means
-    computing every time.
+    computing every time. A transaction that has changed content and not committed sees
+    its own changes, which may yet be rolled back: what it computes is kept for that
+    transaction only, and what is stored for everybody is not its view.
     """
+    pending = _pending_bump()
+    if pending is not None:
+        if name not in pending.values:
+            if len(pending.values) >= _MAX_PENDING_VALUES:  # a long import, say
+                pending.values.clear()
+            pending.values[name] = factory()
+        return pending.values[name]
     cache = page_cache()
     key = f"fss:gen:{name}"
     timeout = timeout or _setting("FSS_PAGE_CACHE_TIMEOUT", 300)

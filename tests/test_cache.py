@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Site
@@ -541,6 +541,21 @@ def test_values_cached_per_generation_are_recomputed_after_a_change(
         post.save_revision().publish()
     assert page_cache_module.cached_per_generation("posts", count_posts) == 2
     assert len(calls) == 2
+
+
+def test_a_transaction_that_rolls_back_leaves_no_value_per_generation_behind(content):
+    def count_topics():
+        return Topic.objects.count()
+
+    before = Topic.objects.count()
+    for _ in range(2):  # first with nothing kept, then with the count before kept
+        with pytest.raises(RuntimeError), transaction.atomic():
+            Topic.objects.create(name="Ångras", slug="angras")
+            # The transaction sees its own change ...
+            assert page_cache_module.cached_per_generation("topics", count_topics) == before + 1
+            raise RuntimeError
+        # ... which nobody sees once it has rolled back.
+        assert page_cache_module.cached_per_generation("topics", count_topics) == before
 
 
 def test_values_cached_per_generation_are_computed_when_redis_is_down(content, redis_down):
