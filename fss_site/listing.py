@@ -256,13 +256,21 @@ def find_site(request):
         return Site.find_for_request(request)
     port = request.get_port()
     request._wagtail_site = per_generation(f"site:{host}:{port}", lambda: _site_for(request))
-    # Every page URL needs the root paths of all sites: Wagtail reads them from the cache
-    # (a Redis round trip per request) unless the request has them already.
+    site_root_paths(request)
+    return request._wagtail_site
+
+
+def site_root_paths(request):
+    """The root paths of all sites, kept per generation and on the request.
+
+    Every page URL needs them: Wagtail reads them from the cache (a Redis round trip per
+    request) unless the request has them already, where this puts them.
+    """
     if not hasattr(request, "_wagtail_cached_site_root_paths"):
         request._wagtail_cached_site_root_paths = per_generation(
             "site-root-paths", Site.get_site_root_paths
         )
-    return request._wagtail_site
+    return request._wagtail_cached_site_root_paths
 
 
 def finds_site(view):

@@ -15,7 +15,7 @@ from wagtail.models import Page, Site
 
 from blog.models import BlogPage, PositionPage
 from events.models import EventPage
-from fss_site.listing import page_url_parts
+from fss_site.listing import page_url_parts, site_root_paths
 from fss_site.machine import absolute_url, optional_reverse, topic_path
 from fss_site.models import Topic
 from people.models import PersonPage
@@ -55,9 +55,7 @@ class PageSitemap(Sitemap):
         publication), made from plain values: with ten thousand pages, a page object and a
         ``reverse()`` per entry took most of a second."""
         request = self.request
-        root_paths = getattr(request, "_wagtail_cached_site_root_paths", None)
-        if root_paths is None:
-            root_paths = Site.get_site_root_paths()
+        root_paths = site_root_paths(request)
         rows = self.paginator.page(page).object_list.values_list(
             "pk", "url_path", "last_published_at", "latest_revision_created_at"
         )

@@ -159,4 +159,5 @@ def test_page_urls_need_no_cache_lookup_of_the_site_root_paths(site_tree, client
     with mock.patch.object(Site, "get_site_root_paths", wraps=Site.get_site_root_paths) as read:
         assert client.get("/blogg/").status_code == 200
         assert client.get("/sok/?q=tillit").status_code == 200
+        assert client.get("/sitemap.xml").status_code == 200
     assert read.call_count == 0
