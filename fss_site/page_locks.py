@@ -1,8 +1,10 @@
-"""One page creation at a time under each parent page.
+"""One page creation (or change of slug) at a time under each parent page.
 
 Wagtail's create view checks that the new page's slug is free among its siblings, then
 saves; a page with the same slug saved by another editor in between makes the save fail
-its validation, which the view does not expect (a server error). Holding a lock per parent
+its validation, which the view does not expect (a server error). Its edit view does the
+same when an edit gives a page another slug; such edits take the same lock
+(``fss_site.wagtail_hooks``). Holding a lock per parent
 page from before the form is validated until the response is finished (after the new
 page is committed, whether or not the view saves it in a transaction) makes the second
 request validate after the first has saved: it gets the usual form error ("the slug is in

@@ -30,3 +30,13 @@ def _one_creation_per_parent(request, parent_page, page_class):
     # See fss_site.page_locks: the losing request of a same-slug race gets a form error.
     if request.method == "POST":
         page_locks.lock_parent(parent_page)
+
+
+@hooks.register("before_edit_page")
+def _one_new_slug_per_parent(request, page):
+    # An edit that gives the page another slug races with a creation (or another such
+    # edit) under the same parent as two creations do: the same lock.
+    if request.method == "POST" and request.POST.get("slug", page.slug) != page.slug:
+        parent = page.get_parent()
+        if parent is not None:
+            page_locks.lock_parent(parent)

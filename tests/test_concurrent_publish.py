@@ -119,3 +119,40 @@ def test_the_losing_add_gets_a_form_error_not_a_500(site_tree, moderator):
         statuses += _race_to_add(site_tree.blog, moderator, f"kapplopning-{round_number}")
     assert 500 not in statuses, statuses
     assert set(statuses) <= {200, 302}
+
+
+def _race_to_rename_and_add(parent, moderator, slug):
+    """One editor gives a post the slug ``slug`` while another adds a post with it."""
+    post = BlogPage(title="Byter adress", slug=f"{slug}-gammal", date=datetime.date(2024, 5, 1))
+    parent.add_child(instance=post)
+    post.save_revision().publish()
+    edit_url = reverse("wagtailadmin_pages:edit", args=(post.pk,))
+    add_url = reverse("wagtailadmin_pages:add", args=("blog", "blogpage", parent.pk))
+
+    def post_form(url, title):
+        def send():
+            client = Client(raise_request_exception=False)
+            client.force_login(moderator)
+            return client.post(url, _add_form(title, slug)).status_code
+
+        return send
+
+    results, errors = _run_together(
+        [post_form(edit_url, "Byter adress"), post_form(add_url, "Ny sida")]
+    )
+    assert errors == []
+    return results
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_slug_taken_by_an_edit_and_an_add_at_once_gives_a_form_error_not_a_500(
+    site_tree, moderator
+):
+    parent = site_tree.blog
+    for round_number in range(5):
+        slug = f"omdopt-{round_number}"
+        statuses = _race_to_rename_and_add(parent, moderator, slug)
+        assert 500 not in statuses, statuses
+        assert sorted(statuses) == [200, 302], statuses
+        assert Page.objects.child_of(parent).filter(slug=slug).count() == 1
+    assert Page.find_problems() == ([], [], [], [], [])
