@@ -1,7 +1,10 @@
 """Snippets of the site-wide vocabulary, registered with list filters and search."""
 
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -40,3 +43,23 @@ def _one_new_slug_per_parent(request, page):
         parent = page.get_parent()
         if parent is not None:
             page_locks.lock_parent(parent)
+
+
+@hooks.register("before_move_page")
+def _one_arrival_per_parent(request, page, destination):
+    # Wagtail checks that the slug is free under the destination before this hook, without
+    # a lock: checked again here, under the destination's lock, with Wagtail's message.
+    if request.method != "POST":
+        return None
+    page_locks.lock_parent(destination)
+    if Page._slug_is_available(page.slug, destination, page=page):
+        return None
+    messages.error(
+        request,
+        _(
+            "Adressen ”%(slug)s” används redan under den valda sidan. Ge sidan en annan "
+            "adress och försök igen."
+        )
+        % {"slug": page.slug},
+    )
+    return redirect("wagtailadmin_pages:move", page.id)

@@ -15,6 +15,8 @@ from wagtail.models import Page, Revision
 from wagtail.test.utils.form_data import nested_form_data, streamfield
 
 from blog.models import BlogPage
+from fss_site import page_locks
+from fss_site.models import StandardPage
 
 pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL")
 
@@ -155,4 +157,46 @@ def test_a_slug_taken_by_an_edit_and_an_add_at_once_gives_a_form_error_not_a_500
         assert 500 not in statuses, statuses
         assert sorted(statuses) == [200, 302], statuses
         assert Page.objects.child_of(parent).filter(slug=slug).count() == 1
+    assert Page.find_problems() == ([], [], [], [], [])
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_page_moved_while_a_page_with_its_slug_is_added_there_is_refused(site_tree, moderator):
+    parent = site_tree.home
+    elsewhere = StandardPage(title="Någon annanstans", slug="annanstans")
+    site_tree.home.add_child(instance=elsewhere)
+    moving = StandardPage(title="Flyttas", slug="flyttad")
+    elsewhere.add_child(instance=moving)
+    move_url = reverse("wagtailadmin_pages:move_confirm", args=(moving.pk, parent.pk))
+    statuses = []
+
+    def move():
+        client = Client(raise_request_exception=False)
+        client.force_login(moderator)
+        try:
+            statuses.append(client.post(move_url).status_code)
+        finally:
+            connections.close_all()
+
+    # An addition under the home page in progress: it holds the home page's lock from
+    # before its form is checked until it has saved.
+    page_locks.acquire(parent.pk)
+    try:
+        mover = threading.Thread(target=move)
+        mover.start()
+        mover.join(1)  # the move waits for the lock (without it, it is done by now)
+        parent.add_child(instance=StandardPage(title="Ny sida", slug="flyttad"))
+    finally:
+        page_locks.release()
+    mover.join(60)
+    assert statuses == [302]  # back to the move form, with the message
+    assert Page.objects.get(pk=moving.pk).get_parent().pk == elsewhere.pk
+    assert Page.objects.child_of(parent).filter(slug="flyttad").count() == 1
+    # A move to a free slug goes ahead.
+    free = StandardPage(title="Ledig adress", slug="ledig")
+    elsewhere.add_child(instance=free)
+    client = Client()
+    client.force_login(moderator)
+    client.post(reverse("wagtailadmin_pages:move_confirm", args=(free.pk, parent.pk)))
+    assert Page.objects.get(pk=free.pk).get_parent().pk == parent.pk
     assert Page.find_problems() == ([], [], [], [], [])
