@@ -151,13 +151,13 @@ def build_public_content():
             {"name": "Extern Talare", "title": "Forskare", "part": EventParticipant.MODERATOR},
         ],
         attendance=[
-            {"person": anna, "day": (start + datetime.timedelta(days=1)).date()},
+            {"person": anna, "day": timezone.localdate(start + datetime.timedelta(days=1))},
             {
                 "person": bertil,
-                "day": (start + datetime.timedelta(days=1)).date(),
+                "day": timezone.localdate(start + datetime.timedelta(days=1)),
                 "preliminary": True,
             },
-            {"person": bertil, "day": (start + datetime.timedelta(days=2)).date()},
+            {"person": bertil, "day": timezone.localdate(start + datetime.timedelta(days=2))},
         ],
     )
     seminar = make_event(
@@ -334,7 +334,7 @@ def add_more(content, n=10, *, prefix="extra"):
             topics=topics,
             organisers=list(Organisation.objects.all()),
             participants=[{"person": people[i], "part": EventParticipant.SPEAKER}],
-            attendance=[{"person": people[i], "day": start.date()}],
+            attendance=[{"person": people[i], "day": timezone.localdate(start)}],
         )
         make_event(
             tree,
