@@ -1,4 +1,5 @@
-"""Snippets of the site-wide vocabulary, registered with list filters and search."""
+"""Admin hooks: the snippets of the site-wide vocabulary, registered with list filters and
+search, and the page locks of creations, changes of slug and moves (fss_site.page_locks)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -48,7 +49,8 @@ def _one_new_slug_per_parent(request, page):
 @hooks.register("before_move_page")
 def _one_arrival_per_parent(request, page, destination):
     # Wagtail checks that the slug is free under the destination before this hook, without
-    # a lock: checked again here, under the destination's lock, with Wagtail's message.
+    # a lock (Page._slug_is_available): checked again here, under the destination's lock,
+    # and refused as Wagtail refuses it (a message, back to the move form).
     if request.method != "POST":
         return None
     page_locks.lock_parent(destination)
