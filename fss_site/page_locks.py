@@ -3,15 +3,16 @@
 Wagtail's create view checks that the new page's slug is free among its siblings, then
 saves; a page with the same slug saved by another editor in between makes the save fail
 its validation, which the view does not expect (a server error). Its edit view does the
-same when an edit gives a page another slug, and its move view checks the slug under the
-new parent, then moves (with no check when it saves): such edits and moves take the same
-lock (``fss_site.wagtail_hooks``; a move checks again under it). Holding a lock per parent
-page from before the form is validated until the response is finished (after the new
-page is committed, whether or not the view saves it in a transaction) makes the second
-request validate after the first has saved: it gets the usual form error ("the slug is in
-use") instead. The parent page was read before the lock was taken; its tree fields are read
-again under the lock (treebeard decides from ``numchild`` whether the parent has children
-at all, for the slug check as for the new page's tree path).
+same when an edit gives a page another slug, its copy view when it copies, and its move
+view checks the slug under the new parent, then moves (with no check when it saves): such
+edits, copies and moves take the same lock (``fss_site.wagtail_hooks``; a move checks
+again under it). Holding a lock per parent page from before the form is validated until
+the response is finished (after the new page is committed, whether or not the view saves
+it in a transaction) makes the second request validate after the first has saved: it gets
+the usual form error ("the slug is in use") instead. The parent page was read before the
+lock was taken; its tree fields are read again under the lock (treebeard decides from
+``numchild`` whether the parent has children at all, for the slug check as for the new
+page's tree path).
 
 * PostgreSQL: a session-level advisory lock on (``PAGE_CREATE_LOCK``, parent id), shared
   by every process and server; released at the end of the request (and by PostgreSQL

@@ -1,5 +1,6 @@
 """Admin hooks: the snippets of the site-wide vocabulary, registered with list filters and
-search, and the page locks of creations, changes of slug and moves (fss_site.page_locks)."""
+search, and the page locks of creations, changes of slug, copies and moves
+(fss_site.page_locks)."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -44,6 +45,19 @@ def _one_new_slug_per_parent(request, page):
         parent = page.get_parent()
         if parent is not None:
             page_locks.lock_parent(parent)
+
+
+@hooks.register("before_copy_page")
+def _one_copy_arrival_per_parent(request, page):
+    # A copy's form checks that its slug is free under the parent it goes to, then copies:
+    # the same race as a creation, the same lock, taken before the form is checked.
+    if request.method != "POST":
+        return
+    try:
+        parent = Page.objects.get(pk=int(request.POST.get("new_parent_page", "")))
+    except (ValueError, Page.DoesNotExist):
+        return  # the form tells the editor
+    page_locks.lock_parent(parent)
 
 
 @hooks.register("before_move_page")

@@ -200,3 +200,42 @@ def test_a_page_moved_while_a_page_with_its_slug_is_added_there_is_refused(site_
     client.post(reverse("wagtailadmin_pages:move_confirm", args=(free.pk, parent.pk)))
     assert Page.objects.get(pk=free.pk).get_parent().pk == parent.pk
     assert Page.find_problems() == ([], [], [], [], [])
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_page_copied_while_a_page_with_its_slug_is_added_there_gets_a_form_error(
+    site_tree, moderator
+):
+    parent = site_tree.home
+    original = StandardPage(title="Förlaga", slug="forlaga")
+    parent.add_child(instance=original)
+    copy_url = reverse("wagtailadmin_pages:copy", args=(original.pk,))
+    form = {"new_title": "Kopia", "new_slug": "kopia", "new_parent_page": str(parent.pk)}
+    statuses = []
+
+    def copy():
+        client = Client(raise_request_exception=False)
+        client.force_login(moderator)
+        try:
+            statuses.append(client.post(copy_url, form).status_code)
+        finally:
+            connections.close_all()
+
+    # An addition under the home page in progress, as in the move test above.
+    page_locks.acquire(parent.pk)
+    try:
+        copier = threading.Thread(target=copy)
+        copier.start()
+        copier.join(1)  # the copy waits for the lock (without it, it is done by now)
+        parent.add_child(instance=StandardPage(title="Ny sida", slug="kopia"))
+    finally:
+        page_locks.release()
+    copier.join(60)
+    assert statuses == [200]  # the copy form again, with its error
+    assert Page.objects.child_of(parent).filter(slug="kopia").count() == 1
+    # A copy to a free slug goes ahead.
+    client = Client()
+    client.force_login(moderator)
+    assert client.post(copy_url, {**form, "new_slug": "kopia-2"}).status_code == 302
+    assert Page.objects.child_of(parent).filter(slug="kopia-2").count() == 1
+    assert Page.find_problems() == ([], [], [], [], [])
