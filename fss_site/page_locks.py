@@ -1,4 +1,4 @@
-"""One page creation (or change of slug) at a time under each parent page.
+"""One new slug at a time under each parent page: creations, changes of slug, copies, moves.
 
 Wagtail's create view checks that the new page's slug is free among its siblings, then
 saves; a page with the same slug saved by another editor in between makes the save fail
