@@ -1,6 +1,7 @@
 """The deployment files in deploy/: granian's settings are options granian accepts and it
 serves the application with them, the systemd unit runs it, the cron jobs run commands
-that exist, and Varnish accepts PURGE only from where the VCL says.
+that exist, Varnish accepts PURGE only from where the VCL says, and the example TLS proxy
+configuration is one that nginx accepts.
 
 The Varnish tests run when varnishd is installed (Debian package "varnish"); they point
 the example's backends and purge list at 127.0.0.1 and send traffic only there.
@@ -350,3 +351,38 @@ def test_the_stack_refuses_to_start_on_a_port_another_program_listens_on(tmp_pat
     assert result.returncode == 1
     assert f"Port {taken} används redan" in result.stderr
     assert not list((tmp_path / "stack").glob("*.pid"))
+
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+@pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx saknas")
+def test_example_nginx_conf_is_accepted_by_this_machines_nginx(tmp_path):
+    """The TLS proxy's example, as an http block of its own, passes ``nginx -t`` (with a
+    certificate made for the test and the logs in the test's directory)."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-subj", "/CN=localhost", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    site = (DEPLOY / "nginx" / "fss-site.conf").read_text()
+    site = re.sub(r"ssl_certificate\s+\S+;", f"ssl_certificate {cert};", site)
+    site = re.sub(r"ssl_certificate_key\s+\S+;", f"ssl_certificate_key {key};", site)
+    site = re.sub(r"access_log\s+/\S+", f"access_log {tmp_path / 'access.log'}", site)
+    temp_paths = "".join(
+        f"{name}_temp_path {tmp_path / name};\n"
+        for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(
+        f"pid {tmp_path / 'nginx.pid'};\nevents {{}}\nhttp {{\n{temp_paths}{site}\n}}\n"
+    )
+    result = subprocess.run(
+        [NGINX, "-t", "-q", "-c", str(conf), "-p", str(tmp_path), "-e", str(tmp_path / "e.log")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
