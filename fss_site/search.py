@@ -197,6 +197,41 @@ def _tsquery(results):
     return sql, list(params)
 
 
+def _on_the_page_table(sql: str, model) -> str:
+    """``sql`` (one type's window or rank) reading the page table alone, not also the
+    type's own table, which it joins only to keep the pages of the type.
+
+    The statement reads nothing from the type's own tables: the page's type is in the
+    page table (``content_type_id``, which says the same), and the index entry joined to
+    each page is of the type too. The four tables joined twice took some 0.5 ms of
+    PostgreSQL's 1.3 ms to plan the statement on every search, and PostgreSQL chose
+    plans as good without them once it had the content type to estimate by (same rows,
+    execution 2.0 → 1.7 ms on the benchmark's large data set). SQL whose shape is not
+    the one expected is kept as it is.
+    """
+    table = model._meta.db_table
+    link = f'"{table}"."page_ptr_id"'
+    page_id = '"wagtailcore_page"."id"'
+    join = f'FROM "{table}" INNER JOIN "wagtailcore_page" ON ({link} = {page_id})'
+    if sql.count(join) != 1 or sql.count("WHERE (") != 1:
+        return sql
+    types = ", ".join(str(int(pk)) for pk in _type_ids(model))
+    rewritten = (
+        sql.replace(join, 'FROM "wagtailcore_page"')
+        .replace(link, page_id)
+        .replace("WHERE (", f'WHERE ("wagtailcore_page"."content_type_id" IN ({types}) AND ')
+    )
+    return sql if f'"{table}"' in rewritten else rewritten
+
+
+def _type_ids(model) -> list[int]:
+    """The content types of the pages of ``model``: its own and its subclasses'."""
+    from wagtail.models import get_page_models
+
+    models = [each for each in get_page_models() if issubclass(each, model)]
+    return sorted(ct.pk for ct in ContentType.objects.get_for_models(*models).values())
+
+
 def _compile_candidates(request, text) -> tuple[str, list]:
     """One statement: every type's candidates (type, id, in the window?, the backend's
     rank), the rank computed for the candidates only."""
@@ -217,6 +252,7 @@ def _compile_candidates(request, text) -> tuple[str, list]:
             .values_list("pk", "search_rank")[: CANDIDATES + 1]
         )
         sql, sql_params = _sql(window)
+        sql = _on_the_page_table(sql, group.model())
         windows.append(f"SELECT %s, x.pk, 1, x.search_rank FROM ({sql}) x (pk, search_rank)")  # noqa: S608  # nosec B608
         window_params += [index, *sql_params]
         # The most recently indexed pages whose title matches, read from the index alone
@@ -242,6 +278,7 @@ def _compile_candidates(request, text) -> tuple[str, list]:
             .order_by()
         )
         sql, sql_params = _sql(titled_rank)
+        sql = _on_the_page_table(sql, group.model())
         ranks.append(f"({sql})")
         rank_params += sql_params
     statement = (

@@ -362,3 +362,17 @@ def test_overview_compiles_its_own_statement_when_the_stand_in_is_not_found(
     _response, doc = search(client, q="Lund")
     assert groups(doc) == ["Inlägg (1)", "Personer (1)", "Evenemang (1)"]
     assert compiled_for == [site_search._STAND_IN, "Lund"]
+
+
+@postgres_only
+def test_the_overview_finds_each_types_pages_in_the_page_table_alone(client, content):
+    with CaptureQueriesContext(connection) as queries:
+        _response, doc = search(client, q="Lund")
+    assert groups(doc) == ["Inlägg (1)", "Personer (1)", "Evenemang (1)"]
+    (statement,) = [q["sql"] for q in queries.captured_queries if "UNION ALL" in q["sql"]]
+    for group in site_search.GROUPS:
+        table = group.model()._meta.db_table
+        assert f'"{table}"' not in statement, table
+    # SQL of another shape than the one expected is left as it is.
+    other = 'SELECT 1 FROM "blog_blogpage" WHERE ("blog_blogpage"."page_ptr_id" = 1)'
+    assert site_search._on_the_page_table(other, site_search.GROUPS[0].model()) == other
