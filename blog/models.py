@@ -13,7 +13,6 @@ from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, ExtractYear, TruncDate
 from django.http import Http404
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext
@@ -37,6 +36,7 @@ from fss_site.listing import (
     LoadedPageMixin,
     PageUrlMixin,
     feed_links,
+    page_day,
     paginate,
     per_generation,
     restricted_paths,
@@ -382,17 +382,8 @@ class BlogPage(LoadedPageMixin, ImportedContentMixin, PageUrlMixin, CachedRestri
             )
             raise ValidationError({"slug": message % {"slug": self.slug}})
 
-    @staticmethod
-    def listing_date_for(date, first_published_at):
-        """The listing date: ``date``, else the Stockholm day of the first publication."""
-        if date:
-            return date
-        if first_published_at is None:
-            return None
-        return timezone.localtime(first_published_at, timezone.get_default_timezone()).date()
-
     def save(self, *args, **kwargs):
-        self.listing_date = self.listing_date_for(self.date, self.first_published_at)
+        self.listing_date = page_day(self.date, self.first_published_at)
         self.__dict__.pop("body_text", None)  # the body may have changed since it was read
         self.reading_minutes = self.count_reading_minutes()
         update_fields = kwargs.get("update_fields")
@@ -404,7 +395,7 @@ class BlogPage(LoadedPageMixin, ImportedContentMixin, PageUrlMixin, CachedRestri
     @property
     def display_date(self):
         """The printed date, or the day (in Stockholm) it was first published."""
-        return self.listing_date_for(self.date, self.first_published_at)
+        return page_day(self.date, self.first_published_at)
 
     @classmethod
     def listing(cls, queryset):

@@ -20,6 +20,7 @@ from django.db.models import DEFERRED, Model, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import Http404
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import RFC3986_SUBDELIMS
 from wagtail.models import Page, PageViewRestriction, Site
@@ -211,6 +212,16 @@ def shows_stored(page, request) -> bool:
     post's authors, are the editor's form's and live on the page) and not unsaved. Only
     then may the page's own lists be read from the database by id."""
     return bool(page.pk) and not getattr(request, "is_preview", False)
+
+
+def page_day(date, first_published_at):
+    """The day a dated page (a post, a position) is shown and sorted by: its own ``date``,
+    else the Stockholm day of its first publication (None when it has neither)."""
+    if date:
+        return date
+    if first_published_at is None:
+        return None
+    return timezone.localtime(first_published_at, timezone.get_default_timezone()).date()
 
 
 def visible(queryset, request):

@@ -9,11 +9,11 @@ import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from .listing import page_day
 from .text import collapse, html_to_text, truncate
 
 ORGANISATION_NAME = "Föreningen Sveriges socialchefer"
@@ -226,11 +226,7 @@ def position_article(request, page, *, topics, canonical: str) -> dict:
         "keywords": [t.name for t in topics],
         "creativeWorkStatus": str(page.get_status_display()),
     }
-    date = page.date_adopted or (
-        timezone.localtime(page.first_published_at, timezone.get_default_timezone()).date()
-        if page.first_published_at
-        else None
-    )
+    date = page_day(page.date_adopted, page.first_published_at)
     if date:
         data["datePublished"] = date.isoformat()
     if page.last_published_at:
