@@ -160,6 +160,32 @@ def test_a_slug_taken_by_an_edit_and_an_add_at_once_gives_a_form_error_not_a_500
     assert Page.find_problems() == ([], [], [], [], [])
 
 
+def _post_while_a_page_is_added(parent, moderator, url, data, slug) -> list[int]:
+    """The status of a POST by the moderator to ``url``, sent while an addition under
+    ``parent`` is in progress (it holds the parent's lock from before its form is checked
+    until it has saved), which then adds a page with ``slug``."""
+    statuses = []
+
+    def send():
+        client = Client(raise_request_exception=False)
+        client.force_login(moderator)
+        try:
+            statuses.append(client.post(url, data).status_code)
+        finally:
+            connections.close_all()
+
+    page_locks.acquire(parent.pk)
+    try:
+        sender = threading.Thread(target=send)
+        sender.start()
+        sender.join(1)  # the POST waits for the lock (without it, it is done by now)
+        parent.add_child(instance=StandardPage(title="Ny sida", slug=slug))
+    finally:
+        page_locks.release()
+    sender.join(60)
+    return statuses
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_page_moved_while_a_page_with_its_slug_is_added_there_is_refused(site_tree, moderator):
     parent = site_tree.home
@@ -168,27 +194,7 @@ def test_a_page_moved_while_a_page_with_its_slug_is_added_there_is_refused(site_
     moving = StandardPage(title="Flyttas", slug="flyttad")
     elsewhere.add_child(instance=moving)
     move_url = reverse("wagtailadmin_pages:move_confirm", args=(moving.pk, parent.pk))
-    statuses = []
-
-    def move():
-        client = Client(raise_request_exception=False)
-        client.force_login(moderator)
-        try:
-            statuses.append(client.post(move_url).status_code)
-        finally:
-            connections.close_all()
-
-    # An addition under the home page in progress: it holds the home page's lock from
-    # before its form is checked until it has saved.
-    page_locks.acquire(parent.pk)
-    try:
-        mover = threading.Thread(target=move)
-        mover.start()
-        mover.join(1)  # the move waits for the lock (without it, it is done by now)
-        parent.add_child(instance=StandardPage(title="Ny sida", slug="flyttad"))
-    finally:
-        page_locks.release()
-    mover.join(60)
+    statuses = _post_while_a_page_is_added(parent, moderator, move_url, {}, "flyttad")
     assert statuses == [302]  # back to the move form, with the message
     assert Page.objects.get(pk=moving.pk).get_parent().pk == elsewhere.pk
     assert Page.objects.child_of(parent).filter(slug="flyttad").count() == 1
@@ -211,26 +217,7 @@ def test_a_page_copied_while_a_page_with_its_slug_is_added_there_gets_a_form_err
     parent.add_child(instance=original)
     copy_url = reverse("wagtailadmin_pages:copy", args=(original.pk,))
     form = {"new_title": "Kopia", "new_slug": "kopia", "new_parent_page": str(parent.pk)}
-    statuses = []
-
-    def copy():
-        client = Client(raise_request_exception=False)
-        client.force_login(moderator)
-        try:
-            statuses.append(client.post(copy_url, form).status_code)
-        finally:
-            connections.close_all()
-
-    # An addition under the home page in progress, as in the move test above.
-    page_locks.acquire(parent.pk)
-    try:
-        copier = threading.Thread(target=copy)
-        copier.start()
-        copier.join(1)  # the copy waits for the lock (without it, it is done by now)
-        parent.add_child(instance=StandardPage(title="Ny sida", slug="kopia"))
-    finally:
-        page_locks.release()
-    copier.join(60)
+    statuses = _post_while_a_page_is_added(parent, moderator, copy_url, form, "kopia")
     assert statuses == [200]  # the copy form again, with its error
     assert Page.objects.child_of(parent).filter(slug="kopia").count() == 1
     # A copy to a free slug goes ahead.
