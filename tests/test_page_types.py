@@ -16,7 +16,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 from blog.models import BlogIndexPage, BlogPage, Category, PositionIndexPage, PositionPage
 from events.models import EventIndexPage, EventPage
 from fss_site.contact.models import ContactPage
-from fss_site.listing import LoadedPageMixin
+from fss_site.listing import CachedRestrictionsMixin, LoadedPageMixin
 from fss_site.models import HomePage, StandardPage, Topic
 from fss_site.site_tree import ensure_site_tree
 from people.models import PeopleIndexPage, PersonPage
@@ -327,6 +327,8 @@ class LoadedPagesTestCase(PageTreeTestCase):
         for model in models:
             mro = model.__mro__
             self.assertIn(LoadedPageMixin, mro, model)
+            # Without it Wagtail asks the database for view restrictions on every view.
+            self.assertIn(CachedRestrictionsMixin, mro, model)
             skipped = {
                 f"{cls.__module__}.{cls.__qualname__}"
                 for cls in mro[mro.index(LoadedPageMixin) + 1 : mro.index(Model)]

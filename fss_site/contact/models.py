@@ -16,7 +16,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
-from fss_site.listing import LoadedPageMixin, PageUrlMixin
+from fss_site.listing import CachedRestrictionsMixin, LoadedPageMixin, PageUrlMixin
 
 PERSON_PARAM = "talesperson"
 
@@ -32,7 +32,7 @@ def format_days(values):
     return ", ".join(days)
 
 
-class ContactPage(LoadedPageMixin, RoutablePageMixin, PageUrlMixin, Page):
+class ContactPage(LoadedPageMixin, RoutablePageMixin, PageUrlMixin, CachedRestrictionsMixin, Page):
     """Kontakt: the form that sends a request to the association."""
 
     introduction = models.TextField(_("ingress"), blank=True)
