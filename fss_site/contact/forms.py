@@ -11,6 +11,7 @@ import unicodedata
 from collections import OrderedDict
 
 from django import forms
+from django.forms.renderers import Jinja2
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -55,12 +56,40 @@ def find_spokesperson(value):
     return people.filter(slug=value).first()
 
 
-class SpokespersonField(forms.ModelChoiceField):
+class ListedChoices(forms.models.ModelChoiceIterator):
+    """A choice field's options from one ordinary query of the columns its labels use.
+
+    Django's iterator reads every column of each row through a server-side cursor (on
+    PostgreSQL, three round trips), and the form is rendered on every view of the contact
+    page, which no cache can keep (its CSRF token). A chosen value is still looked up in
+    the field's own queryset when the form is sent.
+    """
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.only(*self.field.label_fields):
+            yield self.choice(obj)
+
+
+class ListedChoiceField(forms.ModelChoiceField):
+    iterator = ListedChoices
+    label_fields = ("name",)
+
+
+class SpokespersonField(ListedChoiceField):
+    label_fields = ("title", "job_title")
+
     def label_from_instance(self, obj):
         return f"{obj.title} – {obj.job_title}" if obj.job_title else obj.title
 
 
 class ContactForm(forms.Form):
+    # The widgets through Django's own Jinja2 versions of its widget templates (the same
+    # HTML): the form is rendered on every view of the page, and with the Django template
+    # engine its some sixty options and inputs took most of the page's time.
+    default_renderer = Jinja2()
+
     name = forms.CharField(
         label=_("Namn"),
         max_length=ContactRequest.NAME_MAX,
@@ -112,7 +141,7 @@ class ContactForm(forms.Form):
         help_text=_("Välj den du vill nå, eller låt oss föreslå någon."),
         error_messages={"invalid_choice": _("Välj en talesperson i listan.")},
     )
-    topic = forms.ModelChoiceField(
+    topic = ListedChoiceField(
         label=_("Ämne"),
         queryset=None,
         required=False,
@@ -186,6 +215,8 @@ class ContactForm(forms.Form):
         rows = (
             AttendanceDay.objects.filter(person__in=spokespeople(), page__live=True, day__gte=today)
             .select_related("person", "page")
+            # What the labels and the day groups show: not the people's and events' texts.
+            .only("day", "preliminary", "person__title", "page__title")
             .order_by("person__title", "day", "pk")
         )
         self._days_by_id = {row.pk: row for row in rows}
