@@ -3,12 +3,24 @@
 import itertools
 
 from django import forms
+from django.forms.renderers import Jinja2
 from django.utils.translation import gettext_lazy as _
 
 INVALID_CHOICE = _("Välj ett av alternativen i listan.")
 
 
-class PeopleFilterForm(forms.Form):
+class PublicForm(forms.Form):
+    """A form on a public page, rendered on every view of it.
+
+    Its widgets go through Django's own Jinja2 versions of its widget templates (the same
+    HTML). With the Django template engine, a form's options and inputs took most of its
+    page's time: each option is a template of its own, and its attributes another.
+    """
+
+    default_renderer = Jinja2()
+
+
+class PeopleFilterForm(PublicForm):
     """Filter board members and spokespeople by competence area, region and Almedalen day.
 
     Choices come from the data (topics, regions in roles, days in attendance schedules of

@@ -11,11 +11,11 @@ import unicodedata
 from collections import OrderedDict
 
 from django import forms
-from django.forms.renderers import Jinja2
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import AttendanceDay
+from fss_site.public_forms import PublicForm
 from people.models import PersonPage
 
 from . import antispam
@@ -84,12 +84,7 @@ class SpokespersonField(ListedChoiceField):
         return f"{obj.title} – {obj.job_title}" if obj.job_title else obj.title
 
 
-class ContactForm(forms.Form):
-    # The widgets through Django's own Jinja2 versions of its widget templates (the same
-    # HTML): the form is rendered on every view of the page, and with the Django template
-    # engine its some sixty options and inputs took most of the page's time.
-    default_renderer = Jinja2()
-
+class ContactForm(PublicForm):
     name = forms.CharField(
         label=_("Namn"),
         max_length=ContactRequest.NAME_MAX,
