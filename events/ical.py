@@ -19,6 +19,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
+from fss_site.listing import finds_site
 from fss_site.machine import (
     UID_DOMAIN,
     absolute_url,
@@ -234,6 +235,7 @@ def calendar_response(calendar: bytes, filename: str) -> HttpResponse:
 # -- views ----------------------------------------------------------------------------
 
 
+@finds_site
 def event_ics(request, page_id: int):
     """One event, for "Lägg till i kalendern"."""
     site = site_for_request(request)
@@ -242,6 +244,7 @@ def event_ics(request, page_id: int):
     return calendar_response(calendar, f"{event.slug}.ics")
 
 
+@finds_site
 def all_events_ics(request):
     """Every event, for subscribing."""
     site = site_for_request(request)
@@ -256,6 +259,7 @@ def all_events_ics(request):
     return calendar_response(calendar, "kalendarium.ics")
 
 
+@finds_site
 def topic_events_ics(request, slug: str):
     """The events on one topic, for subscribing."""
     site = site_for_request(request)

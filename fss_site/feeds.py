@@ -92,6 +92,8 @@ class PostFeedSource:
 class PostFeed(Feed):
     """Base class: subclasses narrow the posts and name the feed in ``get_source``."""
 
+    finds_site = True  # as a page does: fss_site.listing.SiteMiddleware
+
     feed_type = Rss201rev2Feed
     language = "sv"
     item_guid_is_permalink = False

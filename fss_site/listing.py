@@ -293,10 +293,11 @@ def finds_site(view):
 
 class SiteMiddleware:
     """Pages served by Wagtail, and the public views marked with :func:`finds_site`
-    (search, topics), find their site with :func:`find_site`.
+    (search, topics, feeds, calendars, the sitemap and robots.txt), find their site with
+    :func:`find_site`.
 
-    Only those: the health probes, feeds and the API keep Wagtail's own lookup (the probes
-    must not touch the database or the cache).
+    Only those: the health probes and the API keep Wagtail's own lookup (the probes must
+    not touch the database or the cache).
     """
 
     def __init__(self, get_response):

@@ -15,7 +15,7 @@ from wagtail.models import Page, Site
 
 from blog.models import BlogPage, PositionPage
 from events.models import EventPage
-from fss_site.listing import page_url_parts, site_root_paths
+from fss_site.listing import finds_site, page_url_parts, site_root_paths
 from fss_site.machine import absolute_url, optional_reverse, topic_path
 from fss_site.models import Topic
 from people.models import PersonPage
@@ -133,10 +133,12 @@ class TopicSitemap(Sitemap):
 SITEMAPS = {"pages": PageSitemap, "topics": TopicSitemap}
 
 
+@finds_site
 def sitemap(request):
     return wagtail_sitemap_view(request, sitemaps=SITEMAPS, template_name="fss_site/sitemap.xml")
 
 
+@finds_site
 def robots_txt(request):
     site = Site.find_for_request(request)
     path = reverse("sitemap")

@@ -161,3 +161,19 @@ def test_page_urls_need_no_cache_lookup_of_the_site_root_paths(site_tree, client
         assert client.get("/sok/?q=tillit").status_code == 200
         assert client.get("/sitemap.xml").status_code == 200
     assert read.call_count == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    ["/flode/rss/", "/flode/atom/", "/kalendarium/ical/alla.ics", "/sitemap.xml", "/robots.txt"],
+)
+def test_feeds_calendars_sitemap_and_robots_find_their_site_without_a_query(
+    site_tree, client, path
+):
+    """They find their site as the pages do (kept until the next change), not with
+    Wagtail's lookup, a query on every request."""
+    client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    assert not [q["sql"] for q in queries if '"wagtailcore_site"' in q["sql"]]
