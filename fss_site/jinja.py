@@ -34,7 +34,7 @@ def environment(**options) -> Environment:
             "event_place": fss_tags.event_place,
             "truncatewords": defaultfilters.truncatewords,
             "capfirst": defaultfilters.capfirst,
-            "date": defaultfilters.date,
+            "iso_date": fss_tags.iso_date,
         }
     )
     # The Django tag's function: it reads the request from the context, as Jinja2's has it.

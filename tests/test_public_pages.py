@@ -14,7 +14,12 @@ from hypothesis import strategies as st
 from blog.models import BlogPage, PositionPage
 from events.models import EventPage
 from fss_site.seo import json_ld_script
-from fss_site.templatetags.fss_tags import event_when_text, optional_url, swedish_date
+from fss_site.templatetags.fss_tags import (
+    event_when_text,
+    iso_date,
+    optional_url,
+    swedish_date,
+)
 from tests.public_content import make_event, make_post, module_content_fixture, publish
 from tests.public_html import page, parse
 
@@ -85,6 +90,8 @@ def test_blog_lists_newest_first_with_swedish_dates_bylines_and_reading_time(cli
     ]
     assert "24 oktober 2022" in doc.main_text
     assert "1 mars 2023" in doc.main_text
+    days = [e.attrs.get("datetime") for e in doc.find("time")]
+    assert {"2022-10-24", "2023-03-01"} <= set(days)
     assert "3 min läsning" in doc.main_text
     assert (
         "Av Bertil Berg, förvaltningschef i Gävle och Anna Andersson, socialchef i Lund"
@@ -758,6 +765,14 @@ def test_swedish_dates():
     assert swedish_date(datetime.date(2022, 10, 24)) == "24 oktober 2022"
     assert swedish_date(datetime.date(2023, 1, 5)) == "5 januari 2023"
     assert swedish_date(None) == ""
+
+
+def test_machine_readable_days_are_the_days_in_stockholm():
+    assert iso_date(datetime.date(2023, 1, 5)) == "2023-01-05"
+    # 23:30 UTC on 31 March is 01:30 on 1 April in Stockholm (summer time).
+    late = datetime.datetime(2024, 3, 31, 23, 30, tzinfo=datetime.UTC)
+    assert iso_date(late) == "2024-04-01"
+    assert iso_date(None) == ""
 
 
 def test_event_times_across_days_months_and_years_and_weekdays():

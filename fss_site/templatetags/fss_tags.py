@@ -87,6 +87,14 @@ def _local_day(value) -> datetime.date:
 
 
 @register.filter
+def iso_date(value) -> str:
+    """The day of a date or datetime (in the site's time zone) as YYYY-MM-DD, for a
+    ``<time datetime>``: what ``|date:"Y-m-d"`` gives, without Django's date formatter
+    (some 12 µs a call; a listing has a date on every card)."""
+    return _local_day(value).isoformat() if value else ""
+
+
+@register.filter
 def swedish_date(value):
     """A date as Swedes write it: "24 oktober 2022"."""
     if not value:
