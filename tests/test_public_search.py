@@ -159,7 +159,8 @@ def test_one_type_at_a_time_with_pages(client, content):
     assert groups(doc) == ["Inlägg (12)"]
     assert len(result_titles(doc)) == 5
     more = [e for e in doc.find("a") if "Visa alla 12 träffar bland inlägg" in e.text]
-    assert more and "typ=inlagg" in more[0].attrs["href"]
+    # The query kept, the type added (Django's querystring, from the Jinja2 template).
+    assert more and more[0].attrs["href"] == "?q=zebraord&typ=inlagg"
     _response, doc = search(client, q="zebraord", typ="inlagg")
     assert len(result_titles(doc)) == 10
     _response, doc = search(client, q="zebraord", typ="inlagg", page="2")
