@@ -142,7 +142,8 @@ class BaseStreamBlock(blocks.StreamBlock):
     """The body of every content page.
 
     Its headings come under the page's own title (h1) and stay in order: a level-3
-    heading only after a level-2 one, so that no level is skipped.
+    heading only after a level-2 one, so that no level is skipped. A draft may be saved
+    with them out of order; it cannot be published or sent for review so.
     """
 
     heading = HeadingBlock()
@@ -161,6 +162,11 @@ class BaseStreamBlock(blocks.StreamBlock):
 
     def clean(self, value):
         cleaned = super().clean(value)
+        if self.is_deferred_validation:
+            # Saving a draft (Wagtail defers validation then): the editor's work is kept
+            # as it is, and the order is checked when the page is published or sent for
+            # review.
+            return cleaned
         errors = {}
         under_level_2 = False
         for index, child in enumerate(cleaned):

@@ -144,18 +144,21 @@ class TestEditorsCanCreate(PageTreeTestCase):
         self.assertEqual([b.block_type for b in post.body][:2], ["heading", "paragraph"])
         self.assertEqual(sorted(post.tags.names()), ["socialtjänstlag", "tillit"])
 
-    def _publish_post(self, slug, *blocks):
-        """Publish a blog post through the admin's create view; the response."""
-        data = nested_form_data(
+    def _post_form(self, slug, *blocks, **action):
+        return nested_form_data(
             {
                 "title": "Ett inlägg",
                 "slug": slug,
                 "excerpt": "Kort.",
                 "authors": inline_formset([]),
                 "body": streamfield(list(blocks)),
-                "action-publish": "publish",
+                **action,
             }
         )
+
+    def _publish_post(self, slug, *blocks):
+        """Publish a blog post through the admin's create view; the response."""
+        data = self._post_form(slug, *blocks, **{"action-publish": "publish"})
         url = reverse("wagtailadmin_pages:add", args=("blog", "blogpage", self.tree.blog.pk))
         return self.client.post(url, data)
 
@@ -178,6 +181,37 @@ class TestEditorsCanCreate(PageTreeTestCase):
         self.assertEqual(response.status_code, 302)
         post = BlogPage.objects.get(slug="ratt-ordning")
         self.assertEqual([b.value["level"] for b in post.body[:2]], ["h2", "h3"])
+
+    def test_a_draft_keeps_its_headings_out_of_order_until_it_is_published(self):
+        blocks = [
+            ("heading", {"text": "Detaljer", "level": "h3"}),
+            ("paragraph", rich_text("<p>Ett stycke.</p>")),
+            ("heading", {"text": "Översikt", "level": "h2"}),
+        ]
+        add = reverse("wagtailadmin_pages:add", args=("blog", "blogpage", self.tree.blog.pk))
+        response = self.client.post(add, self._post_form("utkast-i-oordning", *blocks))
+        self.assertEqual(response.status_code, 302)  # the draft is saved
+        post = BlogPage.objects.get(slug="utkast-i-oordning")
+        self.assertFalse(post.live)
+        draft = post.get_latest_revision_as_object()
+        self.assertEqual(
+            [b.value["level"] for b in draft.body if b.block_type == "heading"], ["h3", "h2"]
+        )
+        # Publishing it, or sending it for review, is refused with the same message.
+        edit = reverse("wagtailadmin_pages:edit", args=(post.pk,))
+        for action in ({"action-publish": "publish"}, {"action-submit": "submit"}):
+            response = self.client.post(
+                edit, self._post_form("utkast-i-oordning", *blocks, **action)
+            )
+            self.assertEqual(response.status_code, 200, action)
+            (error,) = response.context["form"].errors["body"].as_data()
+            self.assertIn(
+                "En rubrik 3 kan inte komma före den första rubriken 2.",
+                str(error.block_errors[0].block_errors["level"].messages),
+            )
+        post.refresh_from_db()
+        self.assertFalse(post.live)
+        self.assertEqual(post.revisions.count(), 1)
 
     def test_a_post_may_not_take_the_address_of_a_blog_listing(self):
         # Every listing route's first part, and a year (the year archive), is refused.
