@@ -6,11 +6,12 @@ event appearances are derived from the pages that name them, never typed twice.
 """
 
 import datetime
+import functools
 
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.utils import dateformat, timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
@@ -417,5 +418,13 @@ class PersonRole(Orderable):
     def __str__(self):
         if self.label:
             return self.label
-        text = str(self.get_kind_display())
+        text = _role_names(get_language()).get(self.kind, self.kind)
         return f"{text} {self.region}" if self.region else text
+
+
+@functools.cache
+def _role_names(language) -> dict:
+    """The name of each kind of role in the language, translated once per process: Django's
+    ``get_kind_display()`` builds its map of the choices on every call, and the people
+    listing shows some thirty roles."""
+    return {kind: str(name) for kind, name in PersonRole.KIND_CHOICES}

@@ -20,6 +20,7 @@ from fss_site.templatetags.fss_tags import (
     optional_url,
     swedish_date,
 )
+from people.models import PersonRole
 from tests.public_content import make_event, make_post, module_content_fixture, publish
 from tests.public_html import page, parse
 
@@ -773,6 +774,14 @@ def test_machine_readable_days_are_the_days_in_stockholm():
     late = datetime.datetime(2024, 3, 31, 23, 30, tzinfo=datetime.UTC)
     assert iso_date(late) == "2024-04-01"
     assert iso_date(None) == ""
+
+
+def test_a_role_reads_as_its_kind_and_region_or_its_own_label():
+    for kind, name in PersonRole.KIND_CHOICES:
+        role = PersonRole(kind=kind)
+        assert str(role) == str(role.get_kind_display()) == str(name)
+    assert str(PersonRole(kind=PersonRole.REGIONAL_LEAD, region="Skåne")) == "Regionansvarig Skåne"
+    assert str(PersonRole(kind=PersonRole.CHAIR, label="Hedersordförande")) == "Hedersordförande"
 
 
 def test_event_times_across_days_months_and_years_and_weekdays():
