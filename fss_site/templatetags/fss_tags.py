@@ -204,9 +204,7 @@ def sitemap_entries(urlset):
     for url in urlset:
         parts.append(format_html("<url><loc>{}</loc>", url["location"]))
         if url.get("lastmod"):
-            parts.append(
-                format_html("<lastmod>{}</lastmod>", _local_day(url["lastmod"]).isoformat())
-            )
+            parts.append(format_html("<lastmod>{}</lastmod>", iso_date(url["lastmod"])))
         if url.get("changefreq"):
             parts.append(format_html("<changefreq>{}</changefreq>", url["changefreq"]))
         if url.get("priority"):
