@@ -411,6 +411,48 @@ def test_people_lists_board_then_spokespeople(client, content):
     assert doc.find("button", type="submit")
 
 
+def test_each_card_shows_its_own_roles_and_topics_in_their_order(client, content):
+    """A card lists the person's roles in their order and the topics in the topics' order
+    (not the order the person was given them), and nobody else's."""
+    from fss_site.models import Topic
+
+    def cards():
+        _response, doc = page(client, "/talespersoner/")
+        return {
+            name: " ".join(e.text.split())
+            for e in doc.find("li", class_="person-card")
+            for name in ["Anna Andersson", "Bertil Berg", "Cecilia Ceder"]
+            if name in e.text
+        }
+
+    first, second = PersonRole.objects.filter(page=content.anna).order_by("sort_order")
+    topics = content.topics
+    for sort_order, topic in enumerate([topics.children, topics.law, topics.elderly]):
+        topic = Topic.objects.get(pk=topic.pk)
+        topic.sort_order = sort_order
+        topic.save()
+    shown = cards()
+    assert f"{first}, {second}" in shown["Anna Andersson"]
+    assert "Kompetensområden: Barn och unga, Äldreomsorg" in shown["Anna Andersson"]
+    assert "Kompetensområden: Barn och unga" in shown["Bertil Berg"]
+    assert "Äldreomsorg" not in shown["Bertil Berg"]
+    assert str(first) not in shown["Bertil Berg"]
+    assert "Kompetensområden: Socialtjänstlagen" in shown["Cecilia Ceder"]
+
+    # Turned around: the roles' and the topics' own order decides, on every card.
+    first.sort_order, second.sort_order = 1, 0
+    first.save()
+    second.save()
+    for sort_order, topic in enumerate([topics.elderly, topics.law, topics.children]):
+        topic = Topic.objects.get(pk=topic.pk)
+        topic.sort_order = sort_order
+        topic.save()
+    shown = cards()
+    assert f"{second}, {first}" in shown["Anna Andersson"]
+    assert "Kompetensområden: Äldreomsorg, Barn och unga" in shown["Anna Andersson"]
+    assert "Kompetensområden: Barn och unga" in shown["Bertil Berg"]
+
+
 def test_people_filter_by_topic_region_and_almedalen_day(client, content):
     day_two = (content.almedalen.local_start + datetime.timedelta(days=1)).date()
     day_three = day_two + datetime.timedelta(days=1)
