@@ -745,6 +745,10 @@ def test_topic_index_counts_live_posts_positions_and_people_per_topic(client, co
     topic = Topic.objects.get(slug="aldreomsorg")
     draft = make_post(content.tree, "Utkast om äldre", "utkast-aldre", topics=[topic])
     draft.unpublish()
+    # A topic of one position alone, so that the singular of each count is on the page.
+    lone = Topic.objects.create(name="Ett enda ämne")
+    content.position.topics.add(lone)
+    content.position.save()
     expected = [
         BlogPage.objects.live().filter(topics=topic).count(),
         PositionPage.objects.live().filter(topics=topic).count(),
@@ -754,6 +758,20 @@ def test_topic_index_counts_live_posts_positions_and_people_per_topic(client, co
     _response, doc = page(client, "/amnen/")
     (card,) = [e for e in doc.find("li", class_="card") if e.text.strip().startswith("Äldreomsorg")]
     assert [int(n) for n in re.findall(r"\d+", card.text)] == expected
+
+    # Every card in Swedish: one of a thing in the singular, else the plural.
+    seen = set()
+    for meta in doc.find("p", class_="meta"):
+        text = " ".join(meta.text.split())
+        match = re.fullmatch(r"\d+ inlägg · (\d+) (\w+) · (\d+) (\w+)", text)
+        assert match, text
+        for count, word, singular, plural in (
+            (match[1], match[2], "ståndpunkt", "ståndpunkter"),
+            (match[3], match[4], "person", "personer"),
+        ):
+            assert word == (singular if count == "1" else plural), text
+            seen.add((singular, count == "1"))
+    assert seen == {(word, one) for word in ("ståndpunkt", "person") for one in (True, False)}
 
 
 def test_topic_index_counts_follow_a_publish_at_once(client, content):
