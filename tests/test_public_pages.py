@@ -425,12 +425,15 @@ def test_each_card_shows_its_own_roles_and_topics_in_their_order(client, content
             if name in e.text
         }
 
+    def put_in_order(*topics):
+        for sort_order, topic in enumerate(topics):
+            topic = Topic.objects.get(pk=topic.pk)
+            topic.sort_order = sort_order
+            topic.save()
+
     first, second = PersonRole.objects.filter(page=content.anna).order_by("sort_order")
     topics = content.topics
-    for sort_order, topic in enumerate([topics.children, topics.law, topics.elderly]):
-        topic = Topic.objects.get(pk=topic.pk)
-        topic.sort_order = sort_order
-        topic.save()
+    put_in_order(topics.children, topics.law, topics.elderly)
     shown = cards()
     assert f"{first}, {second}" in shown["Anna Andersson"]
     assert "Kompetensområden: Barn och unga, Äldreomsorg" in shown["Anna Andersson"]
@@ -443,10 +446,7 @@ def test_each_card_shows_its_own_roles_and_topics_in_their_order(client, content
     first.sort_order, second.sort_order = 1, 0
     first.save()
     second.save()
-    for sort_order, topic in enumerate([topics.elderly, topics.law, topics.children]):
-        topic = Topic.objects.get(pk=topic.pk)
-        topic.sort_order = sort_order
-        topic.save()
+    put_in_order(topics.elderly, topics.law, topics.children)
     shown = cards()
     assert f"{second}, {first}" in shown["Anna Andersson"]
     assert "Kompetensområden: Äldreomsorg, Barn och unga" in shown["Anna Andersson"]
