@@ -242,24 +242,27 @@ def run(key, model, build, *values) -> list:
     queryset.query.get_compiler = lambda *args, **kwargs: compiler
     rows = list(queryset)
     for to_attr, foreign_key, related in entry.prefetches:
-        _prefetch(full_key, rows, to_attr, foreign_key, related)
+        prefetch_list(full_key, rows, to_attr, related, foreign_key.name)
     return rows
 
 
-def _prefetch(key, rows, to_attr, foreign_key, related):
-    """Each row's related objects as a list in ``to_attr``, in the Prefetch queryset's
-    order, read by compiled SQL (per number of rows)."""
+def prefetch_list(key, rows, to_attr, related, foreign_key) -> None:
+    """Each row's related objects as a list in ``to_attr``: the rows of ``related`` (a
+    queryset, in its order) whose foreign key ``foreign_key`` (a field's name) points at
+    the row. One query for all the rows, by SQL compiled once per key and number of rows;
+    none without rows."""
     if not rows:
         return
+    attname = related.model._meta.get_field(foreign_key).attname
     ids = [row.pk for row in rows]
     found = run(
         ("prefetch", key, to_attr),
         related.model,
-        lambda ids: related.filter(**{f"{foreign_key.name}__in": ids}),
+        lambda ids: related.filter(**{f"{foreign_key}__in": ids}),
         ids,
     )
     by_row: dict = {}
     for item in found:
-        by_row.setdefault(getattr(item, foreign_key.attname), []).append(item)
+        by_row.setdefault(getattr(item, attname), []).append(item)
     for row in rows:
         setattr(row, to_attr, by_row.get(row.pk, []))

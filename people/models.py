@@ -162,13 +162,14 @@ def with_card_lists(people) -> None:
     once per process and number of people (fss_site/compiled.py). Django's
     ``prefetch_related`` built both queries again on every view, and a related manager per
     person to hand them over: about a quarter of what the listing cost."""
-    ids = [person.pk for person in people]
-    roles = compiled.run(
-        ("people-card-roles",),
-        PersonRole,
-        lambda ids: PersonRole.objects.filter(page__in=ids).order_by("sort_order", "pk"),
-        ids,
+    compiled.prefetch_list(
+        ("people-card",),
+        people,
+        "card_roles",
+        PersonRole.objects.order_by("sort_order", "pk"),
+        "page",
     )
+    ids = [person.pk for person in people]
     through = PersonPage.topics.through
     links = compiled.run(
         ("people-card-topics",),
@@ -180,14 +181,10 @@ def with_card_lists(people) -> None:
         ),
         ids,
     )
-    roles_of: dict = {}
-    for role in roles:
-        roles_of.setdefault(role.page_id, []).append(role)
     topics_of: dict = {}
     for link in links:
         topics_of.setdefault(link.personpage_id, []).append(link.topic)
     for person in people:
-        person.card_roles = roles_of.get(person.pk, [])
         person.card_topics = topics_of.get(person.pk, [])
 
 
