@@ -30,6 +30,7 @@ from wagtail.search import index
 from fss_site import compiled, seo
 from fss_site.api_fields import AuthorSerializer, CategorySerializer, TopicSerializer
 from fss_site.blocks import BaseStreamBlock
+from fss_site.derived import DerivedFieldsMixin
 from fss_site.listing import (
     CachedRestrictionsMixin,
     ChildRoutingMixin,
@@ -294,7 +295,14 @@ AUTHOR_CARD_FIELDS = (
 )
 
 
-class BlogPage(LoadedPageMixin, ImportedContentMixin, PageUrlMixin, CachedRestrictionsMixin, Page):
+class BlogPage(
+    DerivedFieldsMixin,
+    LoadedPageMixin,
+    ImportedContentMixin,
+    PageUrlMixin,
+    CachedRestrictionsMixin,
+    Page,
+):
     """A blog post."""
 
     date = models.DateField(
@@ -382,14 +390,14 @@ class BlogPage(LoadedPageMixin, ImportedContentMixin, PageUrlMixin, CachedRestri
             )
             raise ValidationError({"slug": message % {"slug": self.slug}})
 
+    # Stored when saved (fss_site/derived.py), each from the fields named.
+    DERIVED_FIELDS = {
+        "listing_date": (("date", "first_published_at"), lambda post: post.display_date),
+        "reading_minutes": (("excerpt", "body"), lambda post: post.count_reading_minutes()),
+    }
+
     def save(self, *args, **kwargs):
-        self.listing_date = page_day(self.date, self.first_published_at)
         self.__dict__.pop("body_text", None)  # the body may have changed since it was read
-        self.reading_minutes = self.count_reading_minutes()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            derived = [f for f in ("listing_date", "reading_minutes") if f not in update_fields]
-            kwargs["update_fields"] = [*update_fields, *derived]
         return super().save(*args, **kwargs)
 
     @property

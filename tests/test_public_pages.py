@@ -885,6 +885,24 @@ def test_reading_time_counts_the_body(content):
     assert "Bilden saknas men texten finns. Okänd fotograf." in post.body_text
 
 
+def test_a_draft_of_a_published_post_changes_nothing_listed_until_it_is_published(content):
+    post = make_post(content.tree, "Publicerat först", "publicerat-forst", excerpt="Kort ingress.")
+    before = BlogPage.objects.get(pk=post.pk)
+    # Wagtail saves a draft of a live page with the draft's content in the page object.
+    post.date = datetime.date(2001, 1, 2)
+    post.body = [("paragraph", "<p>" + "utkast " * 1000 + "</p>")]
+    revision = post.save_revision()
+    assert not {"listing_date", "reading_minutes"} & revision.content.keys()
+    stored = BlogPage.objects.get(pk=post.pk)
+    assert stored.has_unpublished_changes
+    derived = ("listing_date", "reading_minutes")
+    assert [getattr(stored, f) for f in derived] == [getattr(before, f) for f in derived]
+    revision.publish()
+    stored = BlogPage.objects.get(pk=post.pk)
+    assert stored.listing_date == datetime.date(2001, 1, 2)
+    assert stored.reading_minutes == stored.count_reading_minutes() > before.reading_minutes
+
+
 def test_reading_time_is_stored_on_publish_and_listings_skip_the_body(client, content):
     post = make_post(content.tree, "Långt inlägg", "langt-inlagg", excerpt="Kort ingress.")
     assert BlogPage.objects.get(pk=post.pk).reading_minutes == 1
