@@ -46,7 +46,13 @@ from fss_site.listing import (
     visible,
 )
 from fss_site.models import ImportedContentMixin, Topic, UniqueNameMixin
-from fss_site.text import lead_repeats_body, post_reading_minutes, stream_text
+from fss_site.text import (
+    lead_repeats_body,
+    position_search_text,
+    post_reading_minutes,
+    post_search_text,
+    stream_text,
+)
 
 RSS = "application/rss+xml"
 ATOM = "application/atom+xml"
@@ -342,6 +348,8 @@ class BlogPage(
     reading_minutes = models.PositiveSmallIntegerField(
         _("lästid i minuter"), default=1, editable=False
     )
+    # What search results quote: the excerpt and the body's text (fss_site/text.py).
+    search_text = models.TextField(_("söktext"), blank=True, default="", editable=False)
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
@@ -394,6 +402,10 @@ class BlogPage(
     DERIVED_FIELDS = {
         "listing_date": (("date", "first_published_at"), lambda post: post.display_date),
         "reading_minutes": (("excerpt", "body"), lambda post: post.count_reading_minutes()),
+        "search_text": (
+            ("excerpt", "body"),
+            lambda post: post_search_text(post.excerpt, post.body_text),
+        ),
     }
 
     def save(self, *args, **kwargs):
@@ -631,7 +643,9 @@ class PositionIndexPage(
         return context
 
 
-class PositionPage(LoadedPageMixin, PageUrlMixin, CachedRestrictionsMixin, Page):
+class PositionPage(
+    DerivedFieldsMixin, LoadedPageMixin, PageUrlMixin, CachedRestrictionsMixin, Page
+):
     """A position (ståndpunkt), optionally a consultation response (remissvar)."""
 
     CURRENT = "current"
@@ -679,6 +693,22 @@ class PositionPage(LoadedPageMixin, PageUrlMixin, CachedRestrictionsMixin, Page)
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # What search results quote: the statement, the body's text, the consultation's
+    # authority and reference number (fss_site/text.py).
+    search_text = models.TextField(_("söktext"), blank=True, default="", editable=False)
+
+    # Stored when saved (fss_site/derived.py), from the fields named.
+    DERIVED_FIELDS = {
+        "search_text": (
+            ("statement", "body", "referring_authority", "reference_number"),
+            lambda position: position_search_text(
+                position.statement,
+                stream_text(position.body),
+                position.referring_authority,
+                position.reference_number,
+            ),
+        ),
+    }
 
     content_panels = Page.content_panels + [
         FieldPanel("statement"),

@@ -32,6 +32,7 @@ from fss_site.api_fields import (
     TopicSerializer,
 )
 from fss_site.blocks import BaseStreamBlock
+from fss_site.derived import DerivedFieldsMixin
 from fss_site.listing import (
     CachedRestrictionsMixin,
     ChildRoutingMixin,
@@ -43,6 +44,7 @@ from fss_site.listing import (
     visible,
 )
 from fss_site.models import ImportedContentMixin, UniqueNameMixin
+from fss_site.text import event_search_text, stream_text
 
 ICAL = "text/calendar"
 
@@ -223,7 +225,14 @@ class EventIndexPage(
         )
 
 
-class EventPage(LoadedPageMixin, ImportedContentMixin, PageUrlMixin, CachedRestrictionsMixin, Page):
+class EventPage(
+    DerivedFieldsMixin,
+    LoadedPageMixin,
+    ImportedContentMixin,
+    PageUrlMixin,
+    CachedRestrictionsMixin,
+    Page,
+):
     """A seminar, panel, conference or week-long event."""
 
     start = models.DateTimeField(_("börjar"))
@@ -252,6 +261,19 @@ class EventPage(LoadedPageMixin, ImportedContentMixin, PageUrlMixin, CachedRestr
     step_free = models.BooleanField(_("tillgänglig utan trappsteg"), default=False)
     webcast = models.BooleanField(_("webbsänds"), default=False)
     ical_sequence = models.PositiveIntegerField(default=0, editable=False)
+    # What search results quote: the summary, the description's text and the place
+    # (fss_site/text.py).
+    search_text = models.TextField(_("söktext"), blank=True, default="", editable=False)
+
+    # Stored when saved (fss_site/derived.py), from the fields named.
+    DERIVED_FIELDS = {
+        "search_text": (
+            ("summary", "description", "venue", "city"),
+            lambda event: event_search_text(
+                event.summary, stream_text(event.description), event.venue, event.city
+            ),
+        ),
+    }
 
     objects = EventPageManager()
 

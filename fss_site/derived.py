@@ -1,7 +1,8 @@
 """Fields a page derives from its other fields when it is saved.
 
-A post's listing date and reading time are stored so that listings read one column
-instead of working them out from the post on every view.
+A post's listing date and reading time, and the plain text that search results quote from,
+are stored so that listings and search read one column instead of working them out from
+the body on every view.
 
 A page type lists them in ``DERIVED_FIELDS``: the derived field's name, mapped to the
 fields it is derived from and the function that computes it from the page. Rules:

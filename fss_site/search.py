@@ -48,7 +48,7 @@ from wagtail.search.query import And, Phrase, PlainText
 
 from . import compiled, seo
 from .listing import finds_site, paginate, restricted_paths, visible
-from .text import collapse, excerpt, highlight, html_to_text, stream_text
+from .text import collapse, excerpt, highlight
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
@@ -65,7 +65,8 @@ class Group:
     label: str
     model_path: str
     # What a result shows besides its title and link: the text its excerpt is cut from
-    # (_searchable_text) and the line under the title (fss_site/search.html).
+    # (``search_text``, stored or worked out by each page type) and the line under the
+    # title (fss_site/jinja2/fss_site/items/results.html).
     fields: tuple = ()
 
     def model(self):
@@ -79,13 +80,13 @@ GROUPS = [
         "inlagg",
         gettext_lazy("Inlägg"),
         "blog.BlogPage",
-        ("excerpt", "body", "date", "first_published_at"),
+        ("search_text", "date", "first_published_at"),
     ),
     Group(
         "standpunkter",
         gettext_lazy("Ståndpunkter"),
         "blog.PositionPage",
-        ("statement", "body", "referring_authority", "reference_number", "status"),
+        ("search_text", "status"),
     ),
     Group(
         "personer",
@@ -97,7 +98,7 @@ GROUPS = [
         "evenemang",
         gettext_lazy("Evenemang"),
         "events.EventPage",
-        ("summary", "description", "venue", "city", "start", "end", "all_day"),
+        ("search_text", "start", "end", "all_day"),
     ),
 ]
 GROUPS_BY_KEY = {group.key: group for group in GROUPS}
@@ -114,30 +115,12 @@ def query_terms(text: str) -> list[str]:
     return _WORD.findall(text)[:MAX_TERMS]
 
 
-def _searchable_text(page) -> str:
-    """The text an excerpt is cut from, by page type."""
-    label = page._meta.label
-    if label == "blog.BlogPage":
-        return f"{page.excerpt} {stream_text(page.body)}"
-    if label == "blog.PositionPage":
-        parts = [page.statement, stream_text(page.body), page.referring_authority]
-        parts.append(page.reference_number)
-        return " ".join(p for p in parts if p)
-    if label == "people.PersonPage":
-        job = ", ".join(p for p in (page.job_title, page.employer) if p)
-        return f"{job}. {html_to_text(page.bio)}" if page.bio else job
-    if label == "events.EventPage":
-        place = ", ".join(p for p in (page.venue, page.city) if p)
-        return " ".join(p for p in (page.summary, stream_text(page.description), place) if p)
-    return ""
-
-
 def _result(request, page, terms):
     return {
         "page": page,
         "url": page.get_url(request=request),
         "title": highlight(page.title, terms),
-        "excerpt": highlight(excerpt(_searchable_text(page), terms), terms),
+        "excerpt": highlight(excerpt(page.search_text, terms), terms),
     }
 
 

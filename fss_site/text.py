@@ -188,6 +188,33 @@ def post_reading_minutes(lead: str, body_text: str) -> int:
     return reading_minutes(f"{lead or ''} {body_text}")
 
 
+def joined(parts, separator: str = " ") -> str:
+    """The parts that are not empty, joined."""
+    return separator.join(part for part in parts if part)
+
+
+# The text a search result quotes (its excerpt is cut from it), by page type. Posts,
+# positions and events store it when saved (``search_text``, fss_site/derived.py); the
+# migrations that add it fill it in with these same functions.
+
+
+def post_search_text(excerpt: str, body_text: str) -> str:
+    return joined((excerpt, body_text))
+
+
+def position_search_text(statement: str, body_text: str, authority: str, reference: str) -> str:
+    return joined((statement, body_text, authority, reference))
+
+
+def event_search_text(summary: str, description_text: str, venue: str, city: str) -> str:
+    return joined((summary, description_text, joined((venue, city), ", ")))
+
+
+def person_search_text(job_title: str, employer: str, bio: str) -> str:
+    job = joined((job_title, employer), ", ")
+    return f"{job}. {html_to_text(bio)}" if bio else job
+
+
 def truncate(text: str, limit: int = 160) -> str:
     """Shorten text to at most ``limit`` characters at a word boundary, with an ellipsis."""
     text = collapse(text)

@@ -35,6 +35,7 @@ from fss_site.listing import (
     visible,
 )
 from fss_site.models import ImportedContentMixin, Topic
+from fss_site.text import person_search_text
 
 PHOTO_FILTER = "fill-240x240-c100"
 ROLE_RANK = {"chair": 0, "vice_chair": 1}
@@ -266,6 +267,12 @@ class PersonPage(
     @property
     def name(self):
         return self.title
+
+    @property
+    def search_text(self):
+        """What search results quote: job title, employer and bio (fss_site/text.py).
+        Short fields, so worked out when shown rather than stored like a post's."""
+        return person_search_text(self.job_title, self.employer, self.bio)
 
     @property
     def regions(self):

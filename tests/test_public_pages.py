@@ -892,15 +892,16 @@ def test_a_draft_of_a_published_post_changes_nothing_listed_until_it_is_publishe
     post.date = datetime.date(2001, 1, 2)
     post.body = [("paragraph", "<p>" + "utkast " * 1000 + "</p>")]
     revision = post.save_revision()
-    assert not {"listing_date", "reading_minutes"} & revision.content.keys()
+    assert not {"listing_date", "reading_minutes", "search_text"} & revision.content.keys()
     stored = BlogPage.objects.get(pk=post.pk)
     assert stored.has_unpublished_changes
-    derived = ("listing_date", "reading_minutes")
+    derived = ("listing_date", "reading_minutes", "search_text")
     assert [getattr(stored, f) for f in derived] == [getattr(before, f) for f in derived]
     revision.publish()
     stored = BlogPage.objects.get(pk=post.pk)
     assert stored.listing_date == datetime.date(2001, 1, 2)
     assert stored.reading_minutes == stored.count_reading_minutes() > before.reading_minutes
+    assert stored.search_text.startswith("Kort ingress. utkast utkast")
 
 
 def test_reading_time_is_stored_on_publish_and_listings_skip_the_body(client, content):

@@ -1,18 +1,23 @@
 """Site search at /sok/: grouped results, safe highlighting, odd input, no writes."""
 
+import importlib
 from urllib.parse import urlencode
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wagtail.models import PageViewRestriction
 
+from blog.models import BlogPage, PositionPage
+from events.models import EventPage
 from fss_site import search as site_search
 from fss_site.search import MAX_QUERY_LENGTH, clean_query, query_terms
 from fss_site.text import excerpt, highlight
-from tests.public_content import make_post, module_content_fixture
+from tests.public_content import body, make_event, make_post, module_content_fixture, publish
 from tests.public_html import page
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +111,58 @@ def test_terms_are_highlighted_and_everything_else_escaped(client, content):
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
     assert html.count("<mark>kvastfenan</mark>") == 2
     assert result_titles(doc) == ["Om <script>-taggar"]
+
+
+def test_a_result_quotes_the_published_text_not_a_draft(client, content):
+    post = make_post(
+        content.tree, "Utkastprovet", "utkastprovet", excerpt="Den publicerade ingressen."
+    )
+    post.excerpt = "Utkastets ingress."
+    post.save_revision()
+    response, _doc = search(client, q="Utkastprovet")
+    assert "Den publicerade ingressen." in response.content.decode()
+    assert "Utkastets" not in response.content.decode()
+    post.get_latest_revision().publish()
+    response, _doc = search(client, q="Utkastprovet")
+    assert "Utkastets ingress." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("migration", "models"),
+    [
+        ("blog.migrations.0008_search_text", (BlogPage, PositionPage)),
+        ("events.migrations.0006_search_text", (EventPage,)),
+    ],
+)
+def test_the_migration_fills_in_the_text_that_saving_stores(content, migration, models):
+    # Each type with text in its body or description, which only the stored text quotes.
+    prose = body(("paragraph", "<p>Text ur <b>brödtexten</b>.</p>"))
+    make_post(content.tree, "Med brödtext", "med-brodtext", body=prose)
+    make_event(
+        content.tree, "Med beskrivning", "med-beskrivning", start=timezone.now(), description=prose
+    )
+    publish(
+        content.tree.positions,
+        PositionPage(title="Med motivering", slug="med-motivering", statement="Kort.", body=prose),
+    )
+    stored = {
+        (model, pk): text
+        for model in models
+        for pk, text in model.objects.values_list("pk", "search_text")
+    }
+    assert stored and all(stored.values())
+    for model in models:
+        assert any(
+            "Text ur brödtexten." in text for (of, _pk), text in stored.items() if of is model
+        )
+    for model in models:
+        model.objects.update(search_text="")
+    importlib.import_module(migration).fill_search_text(apps, None)
+    assert {
+        (model, pk): text
+        for model in models
+        for pk, text in model.objects.values_list("pk", "search_text")
+    } == stored
 
 
 def test_highlighting_follows_swedish_inflection():
