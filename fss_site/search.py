@@ -151,7 +151,9 @@ def backend_query(text: str):
 
 
 def _search(request, group, text):
-    queryset = visible(group.model().objects.all(), request)
+    # Only what a result shows: not the body, whose JSON a page of results would read
+    # and decode for nothing.
+    queryset = visible(group.model().objects.only("title", "url_path", *group.fields), request)
     return queryset.search(backend_query(text), operator="and")
 
 

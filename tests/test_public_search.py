@@ -227,6 +227,26 @@ def test_one_type_at_a_time_with_pages(client, content):
     search(client, q="zebraord", typ="okand", status=404)
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "Lund", "typ": "inlagg"},
+        {"q": "förebyggande", "typ": "standpunkter"},
+        {"q": "Lund", "typ": "evenemang"},
+        {"q": "Lund"},
+        {"q": "förebyggande"},
+    ],
+)
+def test_results_are_read_without_the_body(client, content, params):
+    with CaptureQueriesContext(connection) as queries:
+        _response, doc = search(client, **params)
+    assert result_titles(doc)
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    for table in ("blog_blogpage", "blog_positionpage", "events_eventpage"):
+        assert f'"{table}"."body"' not in read
+    assert '"events_eventpage"."description"' not in read
+
+
 def test_searching_writes_nothing(client, content):
     client.get("/sok/?q=Lund")
     with CaptureQueriesContext(connection) as queries:
