@@ -4,6 +4,7 @@ import datetime
 import os
 import subprocess
 import sys
+import threading
 from io import StringIO
 
 import pytest
@@ -182,3 +183,24 @@ def test_privacy_notice_states_the_configured_retention_times(settings):
     assert "raderas automatiskt från webbplatsen efter 90 dagar." in text
     assert "stoppar raderas efter högst 1 dag." in text
     assert "365" not in text and "30 dagar" not in text
+
+
+def test_the_local_secret_key_is_one_whole_key_when_many_start_at_once(tmp_path, monkeypatch):
+    from fss_site.settings import dev
+
+    monkeypatch.setattr(dev, "BASE_DIR", tmp_path)
+    start = threading.Barrier(8)
+    keys = []
+
+    def read_key():
+        start.wait()
+        keys.append(dev._local_secret_key())
+
+    threads = [threading.Thread(target=read_key) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(keys) == 8 and len(set(keys)) == 1 and len(keys[0]) >= 50
+    assert [p.name for p in (tmp_path / ".local").iterdir()] == ["secret_key"]
+    assert (tmp_path / ".local" / "secret_key").stat().st_mode & 0o777 == 0o600

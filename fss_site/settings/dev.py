@@ -4,6 +4,8 @@ The secret key is generated once into ``.local/secret_key`` (ignored by git), so
 key is ever committed and a restart keeps sessions alive.
 """
 
+import contextlib
+import os
 import secrets
 
 from .base import *  # noqa: F403
@@ -16,9 +18,15 @@ ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
 def _local_secret_key() -> str:
     path = BASE_DIR / ".local" / "secret_key"
     if not path.exists():
+        # Written aside and linked into place, which fails if another process got there
+        # first: then every process reads that one whole key, never a half-written file.
         path.parent.mkdir(exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        aside = path.with_name(f"secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        aside.write_text(secrets.token_urlsafe(50))
+        aside.chmod(0o600)
+        with contextlib.suppress(FileExistsError):
+            os.link(aside, path)
+        aside.unlink()
     return path.read_text().strip()
 
 
