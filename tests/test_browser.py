@@ -1,6 +1,7 @@
 """Every page type in a real Chromium: it renders, the filters and search work without
 JavaScript, and axe-core finds no WCAG 2.1 AA violations. Screenshots at mobile and
-desktop widths are saved under ``tests/artifacts/screenshots/`` for review.
+desktop widths are saved under ``tests/artifacts/screenshots/<database>/`` for review (a
+folder per database, as CI runs the suite on both at the same time).
 """
 
 import datetime
@@ -11,11 +12,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 
 ROOT = Path(settings.BASE_DIR)
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
+SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots" / connection.vendor
 WIDTHS = {"mobil": 375, "dator": 1280}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 

@@ -34,8 +34,9 @@ from tests.ports import free_port
 CONCURRENCY = 64
 TOTAL_REQUESTS = 10_000
 RUN_SECONDS = 300
-# The load test's own Redis database, apart from a developer's cache in database 0.
-REDIS_URL = "redis://127.0.0.1:6379/5"
+# The load test's own Redis database, apart from a developer's cache in database 0: one
+# per database engine, so that the suite can run on SQLite and PostgreSQL at the same time.
+REDIS_URL = f"redis://127.0.0.1:6379/{6 if ON_POSTGRES else 5}"
 
 FIXED_PATHS = [
     "/",
