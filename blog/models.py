@@ -402,10 +402,7 @@ class BlogPage(
     DERIVED_FIELDS = {
         "listing_date": (("date", "first_published_at"), lambda post: post.display_date),
         "reading_minutes": (("excerpt", "body"), lambda post: post.count_reading_minutes()),
-        "search_text": (
-            ("excerpt", "body"),
-            lambda post: post_search_text(post.excerpt, post.body_text),
-        ),
+        "search_text": (("excerpt", "body"), post_search_text),
     }
 
     def save(self, *args, **kwargs):
@@ -701,12 +698,7 @@ class PositionPage(
     DERIVED_FIELDS = {
         "search_text": (
             ("statement", "body", "referring_authority", "reference_number"),
-            lambda position: position_search_text(
-                position.statement,
-                stream_text(position.body),
-                position.referring_authority,
-                position.reference_number,
-            ),
+            position_search_text,
         ),
     }
 

@@ -44,7 +44,7 @@ from fss_site.listing import (
     visible,
 )
 from fss_site.models import ImportedContentMixin, UniqueNameMixin
-from fss_site.text import event_search_text, stream_text
+from fss_site.text import event_search_text
 
 ICAL = "text/calendar"
 
@@ -269,9 +269,7 @@ class EventPage(
     DERIVED_FIELDS = {
         "search_text": (
             ("summary", "description", "venue", "city"),
-            lambda event: event_search_text(
-                event.summary, stream_text(event.description), event.venue, event.city
-            ),
+            event_search_text,
         ),
     }
 

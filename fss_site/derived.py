@@ -14,6 +14,7 @@ fields it is derived from and the function that computes it from the page. Rules
   row (listings, search) before the draft is published.
 - Code that writes rows without ``save()`` (``generate_content``) calls
   ``derive_fields()`` first.
+- A migration that adds a derived field fills it in with ``fill_in()``.
 - A revision holds what the editor wrote, not the derived fields: they are computed
   again when the revision is published (a full save), so a revision does not carry a
   second copy of the body's text.
@@ -51,3 +52,13 @@ class DerivedFieldsMixin:
         for name in self.DERIVED_FIELDS:
             data.pop(name, None)
         return data
+
+
+def fill_in(model, name, sources, compute) -> None:
+    """Fill in the derived field ``name`` of every row of ``model`` (a migration's
+    historical model), reading only the fields it is derived from."""
+    changed = []
+    for page in model.objects.only("pk", *sources).iterator(chunk_size=500):
+        setattr(page, name, compute(page))
+        changed.append(page)
+    model.objects.bulk_update(changed, [name], batch_size=500)

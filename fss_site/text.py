@@ -193,26 +193,35 @@ def joined(parts, separator: str = " ") -> str:
     return separator.join(part for part in parts if part)
 
 
-# The text a search result quotes (its excerpt is cut from it), by page type. Posts,
+# The text a search result quotes (its excerpt is cut from it), by page type, from the
+# page's fields: the page may be a model instance or a migration's historical one. Posts,
 # positions and events store it when saved (``search_text``, fss_site/derived.py); the
 # migrations that add it fill it in with these same functions.
 
 
-def post_search_text(excerpt: str, body_text: str) -> str:
-    return joined((excerpt, body_text))
+def post_search_text(post) -> str:
+    return joined((post.excerpt, stream_text(post.body)))
 
 
-def position_search_text(statement: str, body_text: str, authority: str, reference: str) -> str:
-    return joined((statement, body_text, authority, reference))
+def position_search_text(position) -> str:
+    return joined(
+        (
+            position.statement,
+            stream_text(position.body),
+            position.referring_authority,
+            position.reference_number,
+        )
+    )
 
 
-def event_search_text(summary: str, description_text: str, venue: str, city: str) -> str:
-    return joined((summary, description_text, joined((venue, city), ", ")))
+def event_search_text(event) -> str:
+    place = joined((event.venue, event.city), ", ")
+    return joined((event.summary, stream_text(event.description), place))
 
 
-def person_search_text(job_title: str, employer: str, bio: str) -> str:
-    job = joined((job_title, employer), ", ")
-    return f"{job}. {html_to_text(bio)}" if bio else job
+def person_search_text(person) -> str:
+    job = joined((person.job_title, person.employer), ", ")
+    return f"{job}. {html_to_text(person.bio)}" if person.bio else job
 
 
 def truncate(text: str, limit: int = 160) -> str:

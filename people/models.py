@@ -272,7 +272,7 @@ class PersonPage(
     def search_text(self):
         """What search results quote: job title, employer and bio (fss_site/text.py).
         Short fields, so worked out when shown rather than stored like a post's."""
-        return person_search_text(self.job_title, self.employer, self.bio)
+        return person_search_text(self)
 
     @property
     def regions(self):

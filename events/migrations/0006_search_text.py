@@ -1,20 +1,14 @@
 from django.db import migrations, models
 
-from fss_site.text import event_search_text, stream_text
+from fss_site.derived import fill_in
+from fss_site.text import event_search_text
 
 
 def fill_search_text(apps, schema_editor):
     """The text search results quote, for every existing event, as EventPage.save()
     stores it from now on (fss_site/derived.py)."""
-    EventPage = apps.get_model("events", "EventPage")
     fields = ("summary", "description", "venue", "city")
-    changed = []
-    for event in EventPage.objects.only("pk", *fields).iterator(chunk_size=500):
-        event.search_text = event_search_text(
-            event.summary, stream_text(event.description), event.venue, event.city
-        )
-        changed.append(event)
-    EventPage.objects.bulk_update(changed, ["search_text"], batch_size=500)
+    fill_in(apps.get_model("events", "EventPage"), "search_text", fields, event_search_text)
 
 
 class Migration(migrations.Migration):
