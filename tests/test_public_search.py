@@ -127,6 +127,15 @@ def test_a_result_quotes_the_published_text_not_a_draft(client, content):
     assert "Utkastets ingress." in response.content.decode()
 
 
+def stored_search_texts(models) -> dict:
+    """(model, id) -> the stored search text, for every page of the models."""
+    return {
+        (model, pk): text
+        for model in models
+        for pk, text in model.objects.values_list("pk", "search_text")
+    }
+
+
 @pytest.mark.parametrize(
     ("migration", "models"),
     [
@@ -145,11 +154,7 @@ def test_the_migration_fills_in_the_text_that_saving_stores(content, migration, 
         content.tree.positions,
         PositionPage(title="Med motivering", slug="med-motivering", statement="Kort.", body=prose),
     )
-    stored = {
-        (model, pk): text
-        for model in models
-        for pk, text in model.objects.values_list("pk", "search_text")
-    }
+    stored = stored_search_texts(models)
     assert stored and all(stored.values())
     for model in models:
         assert any(
@@ -158,11 +163,7 @@ def test_the_migration_fills_in_the_text_that_saving_stores(content, migration, 
     for model in models:
         model.objects.update(search_text="")
     importlib.import_module(migration).fill_search_text(apps, None)
-    assert {
-        (model, pk): text
-        for model in models
-        for pk, text in model.objects.values_list("pk", "search_text")
-    } == stored
+    assert stored_search_texts(models) == stored
 
 
 def test_highlighting_follows_swedish_inflection():
