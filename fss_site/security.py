@@ -7,6 +7,8 @@
   ``<style>``; every public HTML response carries a fresh nonce in its header.
 * :func:`lockout_response` is django-axes' lock-out page: HTTP 429, Swedish, with
   ``Retry-After``.
+* :class:`NulCharacterMiddleware` answers 400 to an address with a NUL character in it
+  and ignores cookies with one.
 * :class:`NoRequestDataFilter` keeps request objects (bodies, cookies, form data) out of
   log records.
 """
@@ -16,11 +18,13 @@ import math
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.defaults import bad_request
 
 
 def admin_path_prefix() -> str | None:
@@ -66,6 +70,44 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             # the same shape everywhere and an inline element without it never runs.
             parts.nonce = self._make_nonce(request)
         return parts
+
+
+class NulCharacterInRequest(SuspiciousOperation):
+    """A NUL character in the request's path or query string."""
+
+
+def _holds_nul(querydict) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in querydict.lists()
+    )
+
+
+class NulCharacterMiddleware:
+    """No NUL character reaches a view, a form or a query.
+
+    PostgreSQL cannot store or compare text with a NUL character in it: a value with one,
+    passed on to a query, fails in the database (a 500) instead of finding nothing. No
+    address of the site holds one, and neither does a cookie the site sets, so:
+
+    - a path or query string with one (``%00``) is answered with the 400 page;
+    - a cookie with one (a quoted value may spell it ``\\000``) is ignored, as if it had
+      not been sent: a session cookie of that kind starts no session lookup.
+
+    Form fields need nothing here: Django's form fields refuse NUL characters with a
+    message of their own.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or _holds_nul(request.GET):
+            return bad_request(request, NulCharacterInRequest("NUL character in the address"))
+        cookies = request.COOKIES
+        for name in [name for name, value in cookies.items() if "\x00" in name + value]:
+            del cookies[name]
+        return self.get_response(request)
 
 
 def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:

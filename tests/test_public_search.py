@@ -269,8 +269,10 @@ def test_too_long_query_is_a_400_with_a_message_at_the_field(client, content):
 @pytest.mark.parametrize(
     "query",
     [
-        "Lund\x00",
-        "\x00\x01\x02\x1b[31m",
+        # Control characters are read as spaces; a NUL in the address is a 400 on every
+        # page (tests/test_bad_input.py).
+        "Lund\x07",
+        "\x01\x02\x1b[31m",
         "!!!???...",
         '"Lund" OR -x* (AND) NEAR:3 ^ ~',
         "Lund' ; DROP TABLE wagtailcore_page; --",

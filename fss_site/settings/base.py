@@ -82,6 +82,8 @@ MIDDLEWARE = [
     # Content-Security-Policy: strict with nonces on the site, looser under /admin/.
     "fss_site.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL character in the address: 400; in a cookie: ignored (PostgreSQL cannot take it).
+    "fss_site.security.NulCharacterMiddleware",
     # Public GET/HEAD requests may read from the replica; everything else uses the primary.
     "fss_site.db_router.ReplicaRoutingMiddleware",
     # Rendered public pages for anonymous visitors, invalidated on every change.

@@ -1,0 +1,71 @@
+"""Input that no page of the site makes gets a 4xx, on every database, never a 500.
+
+PostgreSQL refuses text with a NUL character in it: a value with one that reached a query
+failed there (SQLite took it and found nothing).
+"""
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client
+
+from tests.public_html import parse
+
+NUL = "%00"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        # The read-only API: its search, its filters and its lookup by address.
+        f"/api/v2/pages/?search={NUL}",
+        f"/api/v2/pages/?search=a{NUL}b",
+        f"/api/v2/images/?search={NUL}",
+        f"/api/v2/documents/?search={NUL}",
+        f"/api/v2/pages/?locale={NUL}",
+        f"/api/v2/pages/find/?html_path={NUL}",
+        # The contact form's spokesperson, looked up by id or slug.
+        f"/kontakt/?talesperson={NUL}",
+        # Pages, and a parameter no page reads, in its value or its name.
+        f"/sok/?q=a{NUL}b",
+        f"/blogg/?x={NUL}",
+        f"/blogg/?{NUL}=x",
+        # The path itself.
+        f"/blogg/a{NUL}b/",
+        f"/{NUL}/",
+    ],
+)
+def test_a_nul_character_in_the_address_is_a_400_in_swedish(site_tree, path):
+    response = Client().get(path)
+    assert response.status_code == 400
+    doc = parse(response.content.decode())
+    assert doc.lang == "sv"
+    assert doc.headings == [(1, "Ogiltig förfrågan")]
+
+
+def test_the_400_page_needs_no_database_and_other_400s_get_it_too(
+    site_tree, django_assert_num_queries, settings
+):
+    with django_assert_num_queries(0):
+        response = Client().get(f"/blogg/?x={NUL}")
+    assert response.status_code == 400
+    # A host the site does not serve is refused by Django with the same page.
+    settings.ALLOWED_HOSTS = ["testserver"]
+    response = Client().get("/", HTTP_HOST="inte-var.example")
+    assert response.status_code == 400
+    assert parse(response.content.decode()).headings == [(1, "Ogiltig förfrågan")]
+
+
+@pytest.mark.parametrize("path", ["/", "/kontakt/", "/admin/"])
+def test_a_cookie_with_a_nul_character_is_ignored(site_tree, admin_user, path):
+    logged_in = Client()
+    logged_in.force_login(admin_user)
+    session_key = logged_in.cookies["sessionid"].value
+    client = Client()
+    # A quoted cookie value spells characters by their octal code: \000 is NUL.
+    client.cookies["sessionid"] = session_key + "\x00"
+    response = client.get(path)
+    # As if no session cookie had been sent: pages are served, the admin asks for a login.
+    assert response.status_code == (302 if path == "/admin/" else 200)
+    if path == "/admin/":
+        assert "/login/" in response["Location"]
+    assert Session.objects.filter(session_key=session_key).exists()
