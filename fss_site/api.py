@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from taggit.managers import _TaggableManager
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.serializers import PageSerializer
+from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.documents.api.v2.serializers import DocumentSerializer
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
@@ -27,6 +28,7 @@ from wagtail.models import Collection, CollectionViewRestriction
 from blog.models import BlogPage, BlogPageAuthor, PositionPage
 from events.models import AttendanceDay, EventPage, EventParticipant
 from fss_site.api_fields import PrefetchedTagsField
+from fss_site.search import MAX_QUERY_LENGTH, query_too_long
 from people.models import PersonPage
 
 
@@ -108,7 +110,17 @@ class PublicDocumentSerializer(PrefetchedTagsMixin, DocumentSerializer):
 
 class ClientErrorMixin:
     """A filter value of the wrong kind (``?topics=<slug>`` on a relation) is the client's
-    error: answer 400 with a message instead of letting the ValueError become a 500."""
+    error: answer 400 with a message instead of letting the ValueError become a 500.
+
+    ``?search=`` is held to the site search's length (``MAX_QUERY_LENGTH``): the search
+    backend builds one nested expression per word, and a query of a few hundred words
+    went past Python's recursion limit (a 500).
+    """
+
+    def check_query_parameters(self, queryset):
+        super().check_query_parameters(queryset)
+        if len(self.request.GET.get("search", "")) > MAX_QUERY_LENGTH:
+            raise BadRequestError(query_too_long())
 
     def handle_exception(self, exc):
         if isinstance(exc, ValueError | DjangoValidationError):

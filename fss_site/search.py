@@ -111,6 +111,11 @@ def clean_query(raw: str) -> str:
     )
 
 
+def query_too_long() -> str:
+    """What a visitor (or a client of the API) is told of a query over the limit."""
+    return _("Sökfrågan är för lång. Skriv högst %(max)s tecken.") % {"max": MAX_QUERY_LENGTH}
+
+
 def query_terms(text: str) -> list[str]:
     return _WORD.findall(text)[:MAX_TERMS]
 
@@ -368,7 +373,7 @@ def search(request):
     error = ""
     status = 200
     if len(query) > MAX_QUERY_LENGTH:
-        error = _("Sökfrågan är för lång. Skriv högst %(max)s tecken.") % {"max": MAX_QUERY_LENGTH}
+        error = query_too_long()
         status = 400
         query = query[:MAX_QUERY_LENGTH]
     terms = query_terms(query) if not error else []

@@ -1,13 +1,17 @@
 """Input that no page of the site makes gets a 4xx, on every database, never a 500.
 
 PostgreSQL refuses text with a NUL character in it: a value with one that reached a query
-failed there (SQLite took it and found nothing).
+failed there (SQLite took it and found nothing). The API's search built one nested
+expression per word and overflowed Python's stack on a long query.
 """
+
+from urllib.parse import quote
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 
+from fss_site.search import MAX_QUERY_LENGTH
 from tests.public_html import parse
 
 NUL = "%00"
@@ -69,3 +73,15 @@ def test_a_cookie_with_a_nul_character_is_ignored(site_tree, admin_user, path):
     if path == "/admin/":
         assert "/login/" in response["Location"]
     assert Session.objects.filter(session_key=session_key).exists()
+
+
+def test_the_api_search_is_held_to_the_site_search_length(site_tree):
+    client = Client()
+    words = "ord " * 300
+    response = client.get("/api/v2/pages/?search=" + quote(words))
+    assert response.status_code == 400
+    assert response.json()["message"] == (
+        f"Sökfrågan är för lång. Skriv högst {MAX_QUERY_LENGTH} tecken."
+    )
+    longest = ("ord " * MAX_QUERY_LENGTH)[:MAX_QUERY_LENGTH]
+    assert client.get("/api/v2/pages/?search=" + quote(longest)).status_code == 200
