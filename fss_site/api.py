@@ -108,19 +108,33 @@ class PublicDocumentSerializer(PrefetchedTagsMixin, DocumentSerializer):
     pass
 
 
+# Past any list, and with room for the limit below the 64-bit integers' end.
+MAX_OFFSET = 2**62
+
+
 class ClientErrorMixin:
     """A filter value of the wrong kind (``?topics=<slug>`` on a relation) is the client's
     error: answer 400 with a message instead of letting the ValueError become a 500.
 
     ``?search=`` is held to the site search's length (``MAX_QUERY_LENGTH``): the search
     backend builds one nested expression per word, and a query of a few hundred words
-    went past Python's recursion limit (a 500).
+    went past Python's recursion limit (a 500). ``?offset=`` is held to ``MAX_OFFSET``:
+    the databases count rows in 64-bit integers, and a larger offset failed in the query.
     """
 
     def check_query_parameters(self, queryset):
         super().check_query_parameters(queryset)
         if len(self.request.GET.get("search", "")) > MAX_QUERY_LENGTH:
             raise BadRequestError(query_too_long())
+        try:
+            offset = int(self.request.GET.get("offset", 0))
+        except ValueError:
+            return  # Wagtail's pagination answers that one
+        if offset > MAX_OFFSET:
+            raise BadRequestError(
+                gettext("Ogiltigt värde i en parameter: offset får vara högst %(max)s.")
+                % {"max": MAX_OFFSET}
+            )
 
     def handle_exception(self, exc):
         if isinstance(exc, ValueError | DjangoValidationError):

@@ -2,7 +2,8 @@
 
 PostgreSQL refuses text with a NUL character in it: a value with one that reached a query
 failed there (SQLite took it and found nothing). The API's search built one nested
-expression per word and overflowed Python's stack on a long query.
+expression per word and overflowed Python's stack on a long query; its offset went past
+the databases' 64-bit integers.
 """
 
 from urllib.parse import quote
@@ -11,6 +12,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 
+from fss_site.api import MAX_OFFSET
 from fss_site.search import MAX_QUERY_LENGTH
 from tests.public_html import parse
 
@@ -85,3 +87,15 @@ def test_the_api_search_is_held_to_the_site_search_length(site_tree):
     )
     longest = ("ord " * MAX_QUERY_LENGTH)[:MAX_QUERY_LENGTH]
     assert client.get("/api/v2/pages/?search=" + quote(longest)).status_code == 200
+
+
+def test_an_api_offset_past_what_the_database_counts_to_is_a_400(site_tree):
+    client = Client()
+    response = client.get(f"/api/v2/pages/?offset={2**63}")
+    assert response.status_code == 400
+    assert response.json()["message"] == (
+        f"Ogiltigt värde i en parameter: offset får vara högst {MAX_OFFSET}."
+    )
+    response = client.get(f"/api/v2/pages/?offset={MAX_OFFSET}")
+    assert response.status_code == 200
+    assert response.json()["items"] == []
