@@ -99,3 +99,36 @@ def test_an_api_offset_past_what_the_database_counts_to_is_a_400(site_tree):
     response = client.get(f"/api/v2/pages/?offset={MAX_OFFSET}")
     assert response.status_code == 200
     assert response.json()["items"] == []
+
+
+# -- Numbers and dates past what the database holds -----------------------------------------
+#
+# SQLite (``make run``'s database) cannot take an integer past 64 bits, nor Python a date
+# before year 1 once it is turned to UTC; on PostgreSQL, Django answers such values without
+# a query. Either way the visitor gets a 4xx or an empty answer.
+
+HUGE = str(2**64)
+
+
+@pytest.mark.parametrize(
+    "path", [f"/kalendarium/ical/{HUGE}.ics", f"/flode/skribent/{HUGE}/", f"/api/v2/pages/{HUGE}/"]
+)
+def test_an_id_past_64_bits_in_the_path_is_a_404(site_tree, path):
+    assert Client().get(path).status_code == 404
+
+
+def test_a_spokesperson_id_past_64_bits_preselects_nobody(site_tree):
+    response = Client().get(f"/kontakt/?talesperson={HUGE}")
+    assert response.status_code == 200
+    assert response.context["form"].initial.get("spokesperson") is None
+
+
+@pytest.mark.parametrize("field", ["spokesperson", "topic"])
+def test_a_choice_past_64_bits_in_the_contact_form_is_refused_at_the_field(site_tree, field):
+    from fss_site.contact.models import ContactRequest
+    from tests.test_contact import form_data
+
+    response = Client().post(site_tree.contact.url, form_data(**{field: HUGE}))
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert not ContactRequest.objects.exists()

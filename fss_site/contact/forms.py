@@ -11,10 +11,12 @@ import unicodedata
 from collections import OrderedDict
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import AttendanceDay
+from fss_site.ids import MAX_ID_DIGITS
 from fss_site.public_forms import PublicForm
 from people.models import PersonPage
 
@@ -52,6 +54,8 @@ def find_spokesperson(value):
         return None
     people = spokespeople()
     if value.isdigit():
+        if len(value) > MAX_ID_DIGITS:
+            return None  # no id is that long (fss_site/ids.py)
         return people.filter(pk=int(value)).first()
     return people.filter(slug=value).first()
 
@@ -75,6 +79,15 @@ class ListedChoices(forms.models.ModelChoiceIterator):
 class ListedChoiceField(forms.ModelChoiceField):
     iterator = ListedChoices
     label_fields = ("name",)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except OverflowError:
+            # A number the database cannot hold (SQLite): no choice has that id.
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
 
 
 class SpokespersonField(ListedChoiceField):
