@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from rest_framework import status
 from rest_framework.response import Response
 from taggit.managers import _TaggableManager
+from wagtail.api.v2.filters import SearchFilter
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.serializers import PageSerializer
 from wagtail.api.v2.utils import BadRequestError
@@ -114,7 +115,9 @@ MAX_OFFSET = 2**62
 
 class ClientErrorMixin:
     """A filter value of the wrong kind (``?topics=<slug>`` on a relation) is the client's
-    error: answer 400 with a message instead of letting the ValueError become a 500.
+    error: answer 400 with a message instead of letting the ValueError become a 500. So is
+    a value past what the database can hold (``OverflowError``: on SQLite, an id past 64
+    bits, or a date before year 1 once it is turned to UTC).
 
     ``?search=`` is held to the site search's length (``MAX_QUERY_LENGTH``): the search
     backend builds one nested expression per word, and a query of a few hundred words
@@ -137,16 +140,36 @@ class ClientErrorMixin:
             )
 
     def handle_exception(self, exc):
-        if isinstance(exc, ValueError | DjangoValidationError):
-            return Response(
-                {"message": gettext("Ogiltigt värde i en parameter: %s") % exc},
-                status=status.HTTP_400_BAD_REQUEST,
+        if isinstance(exc, OverflowError):
+            # A number or date past what the database (SQLite) or Python can hold.
+            message = gettext(
+                "Ogiltigt värde i en parameter: talet eller datumet ligger utanför det som går "
+                "att söka efter."
             )
-        return super().handle_exception(exc)
+        elif isinstance(exc, ValueError | DjangoValidationError):
+            message = gettext("Ogiltigt värde i en parameter: %s") % exc
+        else:
+            return super().handle_exception(exc)
+        return Response({"message": message}, status=status.HTTP_400_BAD_REQUEST)
+
+
+class BlankSearchFilter(SearchFilter):
+    """Wagtail's ``?search=``, which finds nothing for a query of blanks alone (as on
+    PostgreSQL) instead of failing in SQLite's backend (a 500)."""
+
+    def filter_queryset(self, request, queryset, view):
+        if "search" in request.GET and not request.GET["search"].strip():
+            return queryset.none()
+        return super().filter_queryset(request, queryset, view)
+
+
+def _with_blank_search(filter_backends) -> list:
+    return [BlankSearchFilter if each is SearchFilter else each for each in filter_backends]
 
 
 class PublicPagesAPIViewSet(ClientErrorMixin, PagesAPIViewSet):
     base_serializer_class = PublicPageSerializer
+    filter_backends = _with_blank_search(PagesAPIViewSet.filter_backends)
 
     def get_base_queryset(self):
         # Wagtail lets a request see restricted pages it has access to (a signed-in
@@ -161,6 +184,7 @@ class PublicPagesAPIViewSet(ClientErrorMixin, PagesAPIViewSet):
 
 class PublicImagesAPIViewSet(ClientErrorMixin, ImagesAPIViewSet):
     base_serializer_class = PublicImageSerializer
+    filter_backends = _with_blank_search(ImagesAPIViewSet.filter_backends)
 
     def get_queryset(self):
         return (
@@ -172,6 +196,7 @@ class PublicImagesAPIViewSet(ClientErrorMixin, ImagesAPIViewSet):
 
 class PublicDocumentsAPIViewSet(ClientErrorMixin, DocumentsAPIViewSet):
     base_serializer_class = PublicDocumentSerializer
+    filter_backends = _with_blank_search(DocumentsAPIViewSet.filter_backends)
 
     def get_queryset(self):
         return (

@@ -132,3 +132,28 @@ def test_a_choice_past_64_bits_in_the_contact_form_is_refused_at_the_field(site_
     assert response.status_code == 400
     assert field in response.context["form"].errors
     assert not ContactRequest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        f"type=blog.BlogPage&topics={HUGE}",
+        f"type=people.PersonPage&competence_areas={HUGE}",
+        f"id={HUGE}",
+        "first_published_at=0001-01-01",
+        "type=events.EventPage&start=0001-01-01",
+    ],
+)
+def test_api_filters_past_what_the_database_holds_are_answered(site_tree, query):
+    response = Client().get(f"/api/v2/pages/?{query}")
+    # PostgreSQL finds nothing; SQLite cannot take the value: a 400 with a message.
+    assert response.status_code in {200, 400}
+    body = response.json()
+    assert body["items"] == [] if response.status_code == 200 else body["message"]
+
+
+@pytest.mark.parametrize("query", [" ", "\n", " \t "])
+def test_a_blank_api_search_finds_nothing(site_tree, query):
+    response = Client().get("/api/v2/pages/", {"search": query, "search_operator": "or"})
+    assert response.status_code == 200
+    assert response.json()["items"] == []
