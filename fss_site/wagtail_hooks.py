@@ -8,21 +8,18 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import page_locks
 from .models import Topic
+from .snippets import VocabularyViewSet
 
 
-class TopicViewSet(SnippetViewSet):
+class TopicViewSet(VocabularyViewSet):
     model = Topic
     icon = "tag"
     menu_label = _("Ämnen")
     menu_order = 200
-    add_to_admin_menu = True
     list_display = ["name", "slug"]
-    search_fields = ["name"]
-    list_filter = {"name": ["icontains"]}
     sort_order_field = "sort_order"
     list_export = ["name", "slug", "description"]
 
