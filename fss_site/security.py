@@ -8,7 +8,8 @@
 * :func:`lockout_response` is django-axes' lock-out page: HTTP 429, Swedish, with
   ``Retry-After``.
 * :class:`NulCharacterMiddleware` answers 400 to an address with a NUL character in it
-  and ignores cookies with one.
+  and ignores cookies with one; :class:`OutOfRangeMiddleware` answers 400 to a number or
+  date that the database cannot hold.
 * :class:`NoRequestDataFilter` keeps request objects (bodies, cookies, form data) out of
   log records.
 """
@@ -108,6 +109,30 @@ class NulCharacterMiddleware:
         for name in [name for name, value in cookies.items() if "\x00" in name + value]:
             del cookies[name]
         return self.get_response(request)
+
+
+class OutOfRangeMiddleware:
+    """A number or a date past what the database can hold is the client's error: the 400
+    page, not a 500.
+
+    SQLite cannot take an integer past 64 bits, and Django hands it one for a lookup
+    through a relation (an id in an address, the admin's filters by content type); a date
+    before year 1 cannot be turned to UTC for it (the admin's history filters).
+    PostgreSQL's backend answers such values without a query. Where the site reads such
+    values itself it answers more precisely (a 404 for an id, a message at a form field,
+    the API's 400 with a message); this is for the rest, Wagtail's admin views among them.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OverflowError):
+            return bad_request(request, exception)
+        return None
 
 
 def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A NUL character in the address: 400; in a cookie: ignored (PostgreSQL cannot take it).
     "fss_site.security.NulCharacterMiddleware",
+    # A number or date the database cannot hold (SQLite: past 64 bits, before year 1): 400.
+    "fss_site.security.OutOfRangeMiddleware",
     # Public GET/HEAD requests may read from the replica; everything else uses the primary.
     "fss_site.db_router.ReplicaRoutingMiddleware",
     # Rendered public pages for anonymous visitors, invalidated on every change.
