@@ -46,6 +46,9 @@ def test_a_nul_character_in_the_address_is_a_400_in_swedish(site_tree, path):
     doc = parse(response.content.decode())
     assert doc.lang == "sv"
     assert doc.headings == [(1, "Ogiltig förfrågan")]
+    # The site's headers, as on every page.
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_the_400_page_needs_no_database_and_other_400s_get_it_too(

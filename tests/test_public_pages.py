@@ -198,7 +198,9 @@ def test_blog_filters_with_unknown_values_are_404(client, content):
 )
 def test_odd_query_strings_never_break_listings(client, content, params, path):
     response = client.get(path + "?" + urlencode(params))
-    assert response.status_code in {200, 404}
+    # A NUL character is refused before any page reads it (tests/test_bad_input.py).
+    nul = any("\x00" in key + value for key, value in params.items())
+    assert response.status_code in ({400} if nul else {200, 404})
 
 
 # --- Blog post -----------------------------------------------------------------------------
