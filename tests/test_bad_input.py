@@ -175,3 +175,68 @@ def test_admin_filters_past_what_the_database_holds_are_answered(site_tree, admi
         response = client.get(f"{path}?{query}")
         # PostgreSQL finds nothing; SQLite cannot take the value: the 400 page.
         assert response.status_code in {200, 400}, path
+
+
+# -- Every public address, with values no page makes ------------------------------------------
+
+ODD_VALUES = [
+    NUL,
+    HUGE,
+    "-1",
+    "abc",
+    "0001-01-01",
+    "9999-12-31T23:59:59",
+    "%FF",
+    "%20",
+    "a" * 300,
+    quote("ord " * 300),
+]
+ADDRESSES = [
+    "/?x={}",
+    "/blogg/?page={}",
+    "/blogg/{}/",
+    "/blogg/kategori/{}/",
+    "/blogg/amne/{}/",
+    "/blogg/tagg/{}/",
+    "/blogg/skribent/{}/",
+    "/standpunkter/?page={}",
+    "/talespersoner/?omrade={}&region={}&dag={}&page={}",
+    "/kalendarium/?page={}",
+    "/kalendarium/tidigare/?page={}",
+    "/kalendarium/ical/{}.ics",
+    "/kalendarium/ical/amne/{}.ics",
+    "/amne/{}/",
+    "/sok/?q={}",
+    "/sok/?q=lag&typ={}",
+    "/sok/?q=lag&typ=inlagg&page={}",
+    "/kontakt/?talesperson={}",
+    "/flode/rss/?page={}",
+    "/flode/kategori/{}/",
+    "/flode/amne/{}/",
+    "/flode/skribent/{}/",
+    "/sitemap.xml?p={}",
+    "/api/v2/pages/?search={}&search_operator=or",
+    "/api/v2/pages/?limit={}&offset={}",
+    "/api/v2/pages/?type={}",
+    "/api/v2/pages/?child_of={}&descendant_of={}",
+    "/api/v2/pages/?order={}&fields={}",
+    "/api/v2/pages/?type=blog.BlogPage&topics={}&date={}",
+    "/api/v2/pages/?type=events.EventPage&start={}&city={}",
+    "/api/v2/pages/?type=people.PersonPage&competence_areas={}",
+    "/api/v2/pages/{}/",
+    "/api/v2/pages/find/?html_path={}",
+    "/api/v2/images/?search={}&id={}",
+    "/api/v2/documents/{}/",
+]
+
+
+def test_no_odd_value_in_any_public_address_is_a_500(site_tree):
+    client = Client(raise_request_exception=False)
+    failures = []
+    for address in ADDRESSES:
+        for value in ODD_VALUES:
+            path = address.replace("{}", value)
+            status = client.get(path).status_code
+            if status >= 500:
+                failures.append((status, path[:100]))
+    assert failures == []
