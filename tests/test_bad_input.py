@@ -1,9 +1,11 @@
 """Input that no page of the site makes gets a 4xx, on every database, never a 500.
 
 PostgreSQL refuses text with a NUL character in it: a value with one that reached a query
-failed there (SQLite took it and found nothing). The API's search built one nested
-expression per word and overflowed Python's stack on a long query; its offset went past
-the databases' 64-bit integers.
+failed there (SQLite took it and found nothing). SQLite, ``make run``'s database, cannot
+take a number past 64 bits, nor a date before year 1 once it is turned to UTC, and its
+search backend failed on a query of blanks. The API's search built one nested expression
+per word and overflowed Python's stack on a long query; its offset went past the
+databases' 64-bit integers.
 """
 
 from urllib.parse import quote
