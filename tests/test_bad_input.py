@@ -157,11 +157,22 @@ def test_api_filters_past_what_the_database_holds_are_answered(site_tree, query)
     assert body["items"] == [] if response.status_code == 200 else body["message"]
 
 
-@pytest.mark.parametrize("query", [" ", "\n", " \t "])
-def test_a_blank_api_search_finds_nothing(site_tree, query):
+@pytest.mark.parametrize("query", [" ", "\n", " \t ", '"', '" "'])
+def test_an_api_search_without_words_finds_nothing(site_tree, query):
     response = Client().get("/api/v2/pages/", {"search": query, "search_operator": "or"})
     assert response.status_code == 200
     assert response.json()["items"] == []
+
+
+@pytest.mark.parametrize("query", ['"Om FSS', 'Om "FSS"', '"om fss"'])
+def test_an_api_search_with_double_quotes_finds_the_words(site_tree, query):
+    def titles(search):
+        response = Client().get("/api/v2/pages/", {"search": search})
+        assert response.status_code == 200
+        return [item["title"] for item in response.json()["items"]]
+
+    assert "Om FSS" in titles(query)
+    assert titles(query) == titles("Om FSS")
 
 
 @pytest.mark.parametrize("query", ["timestamp_from=0001-01-01", f"content_type={HUGE}"])
@@ -190,6 +201,7 @@ ODD_VALUES = [
     "9999-12-31T23:59:59",
     "%FF",
     "%20",
+    "%22a",
     "a" * 300,
     quote("ord " * 300),
 ]
