@@ -15,7 +15,6 @@ from django.utils.translation import gettext
 from rest_framework import status
 from rest_framework.response import Response
 from taggit.managers import _TaggableManager
-from wagtail.api.v2.filters import SearchFilter
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.serializers import PageSerializer
 from wagtail.api.v2.utils import BadRequestError
@@ -153,35 +152,8 @@ class ClientErrorMixin:
         return Response({"message": message}, status=status.HTTP_400_BAD_REQUEST)
 
 
-class PlainSearchFilter(SearchFilter):
-    """Wagtail's ``?search=``, read as plain words on every database.
-
-    The query is plain text: PostgreSQL's backend reads its words and ignores double
-    quotes. SQLite's puts each word between double quotes without escaping them, so a
-    query with one was a syntax error there (a 500), and a query of blanks alone failed
-    too. Double quotes are taken out, and a query with nothing left finds nothing, as on
-    PostgreSQL.
-    """
-
-    def filter_queryset(self, request, queryset, view):
-        if "search" not in request.GET:
-            return super().filter_queryset(request, queryset, view)
-        words = " ".join(request.GET["search"].replace('"', " ").split())
-        if not words:
-            return queryset.none()
-        if words != request.GET["search"]:
-            request._request.GET = request.GET.copy()
-            request._request.GET["search"] = words
-        return super().filter_queryset(request, queryset, view)
-
-
-def _with_plain_search(filter_backends) -> list:
-    return [PlainSearchFilter if each is SearchFilter else each for each in filter_backends]
-
-
 class PublicPagesAPIViewSet(ClientErrorMixin, PagesAPIViewSet):
     base_serializer_class = PublicPageSerializer
-    filter_backends = _with_plain_search(PagesAPIViewSet.filter_backends)
 
     def get_base_queryset(self):
         # Wagtail lets a request see restricted pages it has access to (a signed-in
@@ -196,7 +168,6 @@ class PublicPagesAPIViewSet(ClientErrorMixin, PagesAPIViewSet):
 
 class PublicImagesAPIViewSet(ClientErrorMixin, ImagesAPIViewSet):
     base_serializer_class = PublicImageSerializer
-    filter_backends = _with_plain_search(ImagesAPIViewSet.filter_backends)
 
     def get_queryset(self):
         return (
@@ -208,7 +179,6 @@ class PublicImagesAPIViewSet(ClientErrorMixin, ImagesAPIViewSet):
 
 class PublicDocumentsAPIViewSet(ClientErrorMixin, DocumentsAPIViewSet):
     base_serializer_class = PublicDocumentSerializer
-    filter_backends = _with_plain_search(DocumentsAPIViewSet.filter_backends)
 
     def get_queryset(self):
         return (

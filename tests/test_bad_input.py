@@ -254,3 +254,25 @@ def test_no_odd_value_in_any_public_address_is_a_500(site_tree):
             if status >= 500:
                 failures.append((status, path[:100]))
     assert failures == []
+
+
+@pytest.mark.parametrize("query", ['"', '"a', 'a"b', '"Om FSS"'])
+def test_the_admin_page_chooser_searches_with_double_quotes(site_tree, admin_user, query):
+    client = Client()
+    client.force_login(admin_user)
+    assert client.get("/admin/choose-page/search/", {"q": query}).status_code == 200
+
+
+def test_the_search_backend_reads_double_quotes_and_blanks_alike_on_every_database(site_tree):
+    from wagtail.models import Page
+    from wagtail.search.backends import get_search_backend
+
+    backend = get_search_backend()
+
+    def titles(query, method="search"):
+        return sorted(page.title for page in getattr(backend, method)(query, Page))
+
+    assert "Om FSS" in titles("Om FSS")
+    assert titles('"Om FSS"') == titles("Om 'FSS'") == titles("Om FSS")
+    assert titles('"Om" "FSS', "autocomplete") == titles("Om FSS", "autocomplete")
+    assert titles(" ") == titles('"') == titles(" \t ", "autocomplete") == []

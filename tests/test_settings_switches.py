@@ -160,7 +160,7 @@ def test_media_on_s3(unset, switched):
 
 
 def test_opensearch(unset, switched):
-    assert unset["search_backend"] == "wagtail.search.backends.database"
+    assert unset["search_backend"] == "fss_site.search_backend"
     assert switched["search_backend"] == "wagtail.search.backends.opensearch2"
     assert switched["search_urls"] == ["https://search.internal:9200"]
     # The backend loads, i.e. its client library is installed.

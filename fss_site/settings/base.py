@@ -366,7 +366,9 @@ WAGTAIL_DATETIME_FORMAT = "%Y-%m-%d %H:%M"
 WAGTAIL_TIME_FORMAT = "%H:%M"
 WAGTAILSEARCH_BACKENDS = {
     "default": {
-        "BACKEND": "wagtail.search.backends.database",
+        # Wagtail's database backend, reading queries as plain words
+        # (fss_site/search_backend.py).
+        "BACKEND": "fss_site.search_backend",
         # Swedish stemming on PostgreSQL; ignored by the SQLite backend.
         "SEARCH_CONFIG": "swedish",
     }
