@@ -155,3 +155,21 @@ def test_ban_and_purge_relayed_by_a_proxy_are_refused(varnish):
         status, _, _ = request(varnish, method, "/skyddad/", {"X-Forwarded-Proto": "https"})
         assert status == 405
     assert request(varnish, "GET", "/skyddad/")[2] == page
+
+
+def test_one_range_is_cut_by_varnish_and_any_other_range_is_ignored(varnish):
+    # A hit: the range is cut from the stored page.
+    _, _, whole = request(varnish, "GET", "/intervall/")
+    status, _, part = request(varnish, "GET", "/intervall/", {"Range": "bytes=0-1"})
+    assert (status, part) == (206, whole[:2])
+    # A pass (a session cookie): the same, from the application's whole answer ("svar N").
+    session = {"Cookie": "sessionid=abc"}
+    status, _, part = request(varnish, "GET", "/intervall/", {**session, "Range": "bytes=0-1"})
+    assert (status, part) == (206, "sv")
+    # Ranges that cannot be read: the whole answer, on a hit and on a pass (a pass with
+    # one was a 503).
+    for bad in ("bytes=9-1", "bytes=0-1,2-3", "bytes=-", "bytes=abc", "items=0-1", "bytes=9" * 7):
+        status, _, body = request(varnish, "GET", "/intervall/", {"Range": bad})
+        assert (status, body) == (200, whole), bad
+        status, _, body = request(varnish, "GET", "/intervall/", {**session, "Range": bad})
+        assert (status, body[:5]) == (200, "svar "), bad

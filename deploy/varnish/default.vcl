@@ -66,6 +66,20 @@ sub vcl_init {
 sub vcl_recv {
     set req.backend_hint = app.backend();
 
+    # One range of bytes is served (cut from the whole answer, for a pass as for a hit).
+    # Any other Range header is ignored, as HTTP asks of a range a server cannot read: a
+    # pass with one (several ranges, an end before the start, other units) failed the
+    # fetch as a 503.
+    if (req.http.Range) {
+        if (req.http.Range !~ "^\s*bytes=(\d{1,18}-\d{0,18}|-\d{1,18})\s*$") {
+            unset req.http.Range;
+        } elsif (req.http.Range ~ "^\s*bytes=\d+-\d+\s*$" &&
+                 std.integer(regsub(req.http.Range, "^\s*bytes=(\d+)-.*$", "\1"), 0) >
+                 std.integer(regsub(req.http.Range, "^.*-(\d+)\s*$", "\1"), 0)) {
+            unset req.http.Range;
+        }
+    }
+
     if (req.method == "PURGE" || req.method == "BAN") {
         # The TLS proxy always sets X-Forwarded-Proto; the application's requests never do.
         # So a PURGE or BAN from the internet relayed by a proxy on this host is refused too.

@@ -45,6 +45,20 @@ acl purge_clients {
 sub vcl_recv {
     set req.backend_hint = app;
 
+    # One range of bytes is served (cut from the whole answer, for a pass as for a hit).
+    # Any other Range header is ignored, as HTTP asks of a range a server cannot read: a
+    # pass with one (several ranges, an end before the start, other units) failed the
+    # fetch as a 503.
+    if (req.http.Range) {
+        if (req.http.Range !~ "^\s*bytes=(\d{1,18}-\d{0,18}|-\d{1,18})\s*$") {
+            unset req.http.Range;
+        } elsif (req.http.Range ~ "^\s*bytes=\d+-\d+\s*$" &&
+                 std.integer(regsub(req.http.Range, "^\s*bytes=(\d+)-.*$", "\1"), 0) >
+                 std.integer(regsub(req.http.Range, "^.*-(\d+)\s*$", "\1"), 0)) {
+            unset req.http.Range;
+        }
+    }
+
     if (req.method == "PURGE" || req.method == "BAN") {
         # Only from this machine, and never relayed by a proxy (which adds the header).
         if (!client.ip ~ purge_clients || req.http.X-Forwarded-Proto) {
