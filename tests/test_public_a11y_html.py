@@ -49,6 +49,8 @@ URLS = [
     "/kontakt/?talesperson=finns-inte",
     "/finns-inte/",
 ]
+# The 400 page too (Django renders it without a request: no menu, no SEO tags).
+A11Y_URLS = [*URLS, "/blogg/?x=%00"]
 LABELLED_INPUTS = {"text", "search", "email", "tel", "url", "number", "password", "date", ""}
 
 
@@ -58,7 +60,7 @@ def fetch(client, url):
     return parse(response.content.decode())
 
 
-@pytest.mark.parametrize("url", URLS)
+@pytest.mark.parametrize("url", A11Y_URLS)
 def test_language_title_and_one_h1(client, content, url):
     doc = fetch(client, url)
     assert doc.lang == "sv"
@@ -67,7 +69,7 @@ def test_language_title_and_one_h1(client, content, url):
     assert all(text for _level, text in doc.headings), "empty heading"
 
 
-@pytest.mark.parametrize("url", URLS)
+@pytest.mark.parametrize("url", A11Y_URLS)
 def test_headings_are_in_order(client, content, url):
     doc = fetch(client, url)
     levels = [level for level, _text in doc.headings]
@@ -76,7 +78,7 @@ def test_headings_are_in_order(client, content, url):
         assert current <= previous + 1, f"h{previous} followed by h{current}: {doc.headings}"
 
 
-@pytest.mark.parametrize("url", URLS)
+@pytest.mark.parametrize("url", A11Y_URLS)
 def test_landmarks_and_skip_link(client, content, url):
     doc = fetch(client, url)
     assert len(doc.top_level("header")) == 1
@@ -93,7 +95,7 @@ def test_landmarks_and_skip_link(client, content, url):
     assert doc.find("main")[0].attrs.get("id") == "main"
 
 
-@pytest.mark.parametrize("url", URLS)
+@pytest.mark.parametrize("url", A11Y_URLS)
 def test_form_fields_are_labelled_and_references_resolve(client, content, url):
     doc = fetch(client, url)
     ids = doc.ids
@@ -121,7 +123,7 @@ def test_form_fields_are_labelled_and_references_resolve(client, content, url):
         assert button.text.strip() or button.attrs.get("aria-label")
 
 
-@pytest.mark.parametrize("url", URLS)
+@pytest.mark.parametrize("url", A11Y_URLS)
 def test_images_links_and_tables(client, content, url):
     doc = fetch(client, url)
     for image in doc.find("img"):
