@@ -118,9 +118,10 @@ class ClientErrorMixin:
     a value past what the database can hold (``OverflowError``: on SQLite, an id past 64
     bits, or a date before year 1 once it is turned to UTC).
 
-    ``?search=`` is held to the site search's length (``MAX_QUERY_LENGTH``): the search
-    backend builds one nested expression per word, and a query of a few hundred words
-    went past Python's recursion limit (a 500). ``?offset=`` is held to ``MAX_OFFSET``:
+    ``?search=`` is held to the site search's length (``MAX_QUERY_LENGTH``), with its
+    message: a client is told that its query is too long rather than have it cut short
+    (the search backend reads at most ``MAX_WORDS`` words, fss_site/search_backend.py;
+    before it did, a few hundred words were a 500). ``?offset=`` is held to ``MAX_OFFSET``:
     the databases count rows in 64-bit integers, and a larger offset failed in the query.
     """
 

@@ -276,3 +276,23 @@ def test_the_search_backend_reads_double_quotes_and_blanks_alike_on_every_databa
     assert titles('"Om FSS"') == titles("Om 'FSS'") == titles("Om FSS")
     assert titles('"Om" "FSS', "autocomplete") == titles("Om FSS", "autocomplete")
     assert titles(" ") == titles('"') == titles(" \t ", "autocomplete") == []
+
+
+def test_a_search_of_many_words_reads_the_first_ones_in_the_admin_and_the_backend(
+    site_tree, admin_user
+):
+    from wagtail.models import Page
+    from wagtail.search.backends import get_search_backend
+
+    from fss_site.search_backend import MAX_WORDS
+
+    words = ["Om", "FSS"] + [f"ord{n}" for n in range(200)]
+    client = Client()
+    client.force_login(admin_user)
+    for path in ("/admin/pages/search/", "/admin/choose-page/search/"):
+        assert client.get(path, {"q": " ".join(words)}).status_code == 200, path
+    backend = get_search_backend()
+    for method in ("search", "autocomplete"):
+        found = getattr(backend, method)(" ".join(words), Page)
+        first = getattr(backend, method)(" ".join(words[:MAX_WORDS]), Page)
+        assert [page.pk for page in found] == [page.pk for page in first]
