@@ -10,6 +10,9 @@
 * :class:`NulCharacterMiddleware` answers 400 to an address with a NUL character in it
   and ignores cookies with one; :class:`OutOfRangeMiddleware` answers 400 to a number or
   date that the database cannot hold.
+* :func:`csrf_failure` answers a form that fails Django's CSRF check: the contact form
+  comes back filled in as it was sent; anything else gets a Swedish page that says what
+  happened and what to do.
 * :class:`NoRequestDataFilter` keeps request objects (bodies, cookies, form data) out of
   log records.
 """
@@ -21,7 +24,9 @@ from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -133,6 +138,52 @@ class OutOfRangeMiddleware:
         if isinstance(exception, OverflowError):
             return bad_request(request, exception)
         return None
+
+
+def csrf_failure(request, reason=""):
+    """``CSRF_FAILURE_VIEW``: a POST that Django refused for its CSRF check (HTTP 403).
+
+    Django's own page says it in English terms, without the site around it, and loses what
+    the visitor wrote. A POST to the contact form gets the form back, filled in as it was
+    sent, to send again (``form_after_csrf_failure``), when the form came from this site
+    and only its CSRF cookie or token was missing or stale; any other form (the admin's, a
+    password-protected page's) gets ``403_csrf.html``: what happened, and what to do. Never
+    cached: the answer sets a new CSRF cookie.
+    """
+    response = None
+    if _same_site_form(reason):
+        response = _contact_form_after_csrf_failure(request)
+    if response is None:
+        response = render(request, "403_csrf.html", status=403)
+    add_never_cache_headers(response)
+    return response
+
+
+def _same_site_form(reason: str) -> bool:
+    """Whether Django refused the form for its CSRF cookie or token alone: the Origin (or
+    Referer) check had passed, so the form was sent from a page of this site. A form sent
+    from another site is not shown filled in."""
+    from django.middleware.csrf import REASON_CSRF_TOKEN_MISSING
+
+    # Django's reasons: "CSRF cookie not set.", "CSRF cookie has incorrect length.", "CSRF
+    # token missing.", "CSRF token from POST incorrect." and the like.
+    return reason == REASON_CSRF_TOKEN_MISSING or reason.startswith(
+        ("CSRF cookie ", "CSRF token from ")
+    )
+
+
+def _contact_form_after_csrf_failure(request):
+    from wagtail.models import Page
+
+    from fss_site.contact.models import ContactPage
+    from fss_site.contact.views import form_after_csrf_failure
+
+    if request.method != "POST":
+        return None
+    page = Page.find_for_request(request, request.path)
+    if not isinstance(page, ContactPage) or page.get_url(request=request) != request.path:
+        return None
+    return form_after_csrf_failure(page, request)
 
 
 def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:

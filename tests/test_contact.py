@@ -616,6 +616,86 @@ def test_post_without_csrf_token_is_refused(url):
     assert strict.post(url, form_data(csrfmiddlewaretoken=csrf)).status_code == 302
 
 
+def _token_and_timestamp(html):
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    ts = re.search(r'name="ts" value="([^"]+)"', html).group(1)
+    return csrf, ts
+
+
+def test_a_form_refused_for_its_csrf_cookie_comes_back_filled_in(url, people, days, topic):
+    """Cookies off or cleared while the form was open: Django refuses the POST, and the
+    visitor gets the form back as it was sent, to send again, not Django's page."""
+    strict = Client(enforce_csrf_checks=True)
+    sent = form_data(
+        spokesperson=str(people["anna"].pk),
+        topic=str(topic.pk),
+        kind="almedalen",
+        days=[str(days["anna1"].pk), str(days["anna2"].pk)],
+        message="Vi vill träffa Anna i Almedalen <b>båda</b> dagarna.",
+        website="http://spam.example",
+    )
+    response = strict.post(url, sent)
+    assert response.status_code == 403
+    assert "no-store" in response["Cache-Control"]
+    assert response.cookies["csrftoken"].value  # a new CSRF cookie for the second try
+    html = response.content.decode()
+    assert '<html lang="sv">' in html
+    assert "Formuläret skickades inte" in html
+    assert "Formuläret skickades inte" in html.split("</title>")[0]
+    assert 'value="Karin Journalist"' in html
+    assert 'value="karin@example.org"' in html
+    assert "Almedalen &lt;b&gt;båda&lt;/b&gt; dagarna." in html
+    assert re.search(rf'<option value="{people["anna"].pk}" selected>', html)
+    assert re.search(rf'<option value="{topic.pk}" selected>', html)
+    assert re.search(r'value="almedalen"[^>]* checked', html)
+    for day in ("anna1", "anna2"):
+        assert re.search(rf'value="{days[day].pk}" id="[^"]+" checked', html)
+    assert re.search(r'name="consent"[^>]* checked', html)
+    assert "spam.example" not in html  # the honeypot is not filled in again
+    assert not ContactRequest.objects.exists()
+
+    # Sent again as it came back, it goes through (and is not taken for spam).
+    csrf, ts = _token_and_timestamp(html)
+    again = strict.post(url, {**sent, "website": "", "csrfmiddlewaretoken": csrf, "ts": ts})
+    assert again.status_code == 302
+    stored = ContactRequest.objects.get()
+    assert stored.status != ContactRequest.Status.SPAM
+    assert stored.name == "Karin Journalist"
+    assert "båda" in stored.message
+
+
+def test_a_form_with_a_stale_csrf_token_comes_back_filled_in(url):
+    strict = Client(enforce_csrf_checks=True)
+    strict.get(url)  # the CSRF cookie
+    response = strict.post(url, form_data(csrfmiddlewaretoken="x" * 64))
+    assert response.status_code == 403
+    assert 'value="Karin Journalist"' in response.content.decode()
+
+
+def test_a_form_sent_from_another_site_is_not_shown_filled_in(url):
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(
+        url, form_data(), secure=True, headers={"Origin": "https://annan.example"}
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Formuläret kunde inte skickas" in html
+    assert "Karin Journalist" not in html
+    assert not ContactRequest.objects.exists()
+
+
+def test_any_other_refused_form_gets_a_swedish_page_in_the_site(site_tree):
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(reverse("wagtailadmin_login"), {"username": "a", "password": "b"})
+    assert response.status_code == 403
+    assert "no-store" in response["Cache-Control"]
+    html = response.content.decode()
+    assert '<html lang="sv">' in html
+    assert "<h1>Formuläret kunde inte skickas</h1>" in html
+    assert "info@socialchefer.se" in html
+    assert "Forbidden" not in html and "DEBUG" not in html
+
+
 # -- the admin -------------------------------------------------------------------------------
 
 

@@ -2,14 +2,17 @@
 
 POST/redirect/GET: a valid submission is stored first, then mailed, then the visitor is
 redirected to ``tack/``. Invalid input is shown again with the errors (400); too many
-submissions from one address get the form back with their text kept (429). The view relies
+submissions from one address get the form back with their text kept (429), and so does a
+POST that fails Django's CSRF check (403, ``form_after_csrf_failure``). The view relies
 on autocommit (the default; not ATOMIC_REQUESTS) so a request is committed before mailing.
 """
 
 import logging
 import uuid
 
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django import forms
+from django.core.exceptions import SuspiciousOperation
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, UnreadablePostError
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -36,6 +39,8 @@ def _render(page, request, form, *, status=200, **extra):
     prefix = ""
     if extra.get("rate_limited"):
         prefix = str(_("För många förfrågningar"))
+    elif extra.get("csrf_failed"):
+        prefix = str(_("Formuläret skickades inte"))
     elif form.is_bound and form.errors:
         prefix = str(_("Fel i formuläret"))
     response = page.render(
@@ -104,6 +109,30 @@ def _handle_post(page, request):
     if token:
         send_now(request_obj, token)
     return HttpResponseRedirect(_thanks_url(page, request))
+
+
+def form_after_csrf_failure(page, request):
+    """The form again after Django refused a POST to it for its CSRF check.
+
+    That happens when the browser did not send the CSRF cookie back (cookies off, or
+    cleared while the form was open) or sent one that no longer matches. The visitor's
+    message is not lost: the form is shown again (403), filled in as it was sent, with a
+    notice, a new CSRF cookie and a renewed fill-time token, so that sending it again is
+    one click. Nothing is checked or stored: the request did not pass the check. The
+    honeypot is left empty. ``None`` if the sent form cannot be read (too large).
+    """
+    try:
+        sent = request.POST
+    except (SuspiciousOperation, UnreadablePostError):
+        return None
+    form = ContactForm()
+    initial = {"ts": antispam.issue_renewed_token()}
+    for name, field in form.fields.items():
+        if name in {"ts", "website"} or name not in sent:
+            continue
+        multiple = isinstance(field, forms.MultipleChoiceField)
+        initial[name] = sent.getlist(name) if multiple else sent[name]
+    return _render(page, request, ContactForm(initial=initial), status=403, csrf_failed=True)
 
 
 def thanks_view(page, request):

@@ -284,6 +284,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# A refused form: Swedish, in the site's frame; the contact form comes back filled in.
+CSRF_FAILURE_VIEW = "fss_site.security.csrf_failure"
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
