@@ -33,6 +33,10 @@ class Backend(BaseHTTPRequestHandler):
 
     def do_GET(self):
         Backend.seen.append((self.path, self.headers.get("Cookie")))
+        if self.path.startswith("/trasig"):
+            # An application that fails: the connection closes without an answer.
+            self.close_connection = True
+            return
         number = next(Backend.counter)
         body = f"svar {number}".encode()
         self.send_response(200)
@@ -173,3 +177,27 @@ def test_one_range_is_cut_by_varnish_and_any_other_range_is_ignored(varnish):
         assert (status, body) == (200, whole), bad
         status, _, body = request(varnish, "GET", "/intervall/", {**session, "Range": bad})
         assert (status, body[:5]) == (200, "svar "), bad
+
+
+def test_an_application_that_does_not_answer_gives_a_swedish_page(varnish):
+    """Not Varnish's own English error page: ours, in Swedish, to try again later."""
+    asked = len([path for path, _cookie in Backend.seen if path == "/trasig/"])
+    status, headers, body = request(varnish, "GET", "/trasig/")
+    assert status == 503
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    assert headers["Retry-After"] == "30"
+    assert headers["Cache-Control"] == "no-store"
+    assert '<html lang="sv">' in body
+    assert "<h1>Sidan kan inte visas just nu</h1>" in body
+    assert "info@socialchefer.se" in body
+    assert "Guru Meditation" not in body
+    # Never stored: the next visitor's request goes to the application again.
+    request(varnish, "GET", "/trasig/")
+    assert len([path for path, _cookie in Backend.seen if path == "/trasig/"]) > asked + 1
+
+
+def test_purge_and_ban_answers_are_plain_text(varnish):
+    status, headers, body = request(varnish, "PURGE", "/sida/")
+    assert status == 200
+    assert headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert body.strip() == "Purged"
