@@ -57,7 +57,10 @@ def browser():
 @pytest.fixture
 def content(live_server):
     """The seeds plus one position, so every page type has something to show."""
+    from wagtail.models import PageViewRestriction
+
     from blog.models import PositionPage
+    from fss_site.models import StandardPage
     from fss_site.site_tree import ensure_site_tree
     from people.models import PersonPage
 
@@ -73,7 +76,14 @@ def content(live_server):
     tree.positions.add_child(instance=position)
     position.topics.set(person.topics.all()[:1])
     position.save_revision().publish()
-    return {"tree": tree, "person": person, "position": position}
+    # A page behind a password: its form is a page a visitor meets too.
+    protected = StandardPage(title="Styrelsens arbetsrum", slug="styrelsens-arbetsrum")
+    tree.home.add_child(instance=protected)
+    protected.save_revision().publish()
+    PageViewRestriction.objects.create(
+        page=protected, restriction_type=PageViewRestriction.PASSWORD, password="hemligt"
+    )
+    return {"tree": tree, "person": person, "position": position, "protected": protected}
 
 
 def _pages(content):
@@ -98,6 +108,7 @@ def _pages(content):
         "sok": "/sok/?q=socialtj%C3%A4nst",
         "kontakt": tree.contact.url,
         "integritet": tree.privacy.url,
+        "losenord": content["protected"].url,
         "saknas": "/finns-inte/",
         "ogiltig": "/blogg/?x=%00",
     }
@@ -176,4 +187,40 @@ def test_skip_link_and_focus_are_visible(live_server, browser, content):
     assert outline not in ("", "none")
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+    context.close()
+
+
+def test_a_contact_form_whose_cookie_was_cleared_comes_back_filled_in(
+    live_server, browser, content
+):
+    """Cookies cleared while the form was open: the form comes back as it was filled in,
+    accessible, and goes through when sent again."""
+    from fss_site.contact.models import ContactRequest
+
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(live_server.url + content["tree"].contact.url)
+    page.get_by_label("Namn").fill("Karin Journalist")
+    page.get_by_label("E-postadress").fill("karin@example.org")
+    page.get_by_label("Organisation").fill("Lokaltidningen")
+    page.get_by_label("Intervju").check()
+    page.get_by_label("Meddelande").fill("Vi vill intervjua någon om hemtjänsten.")
+    page.get_by_label("Jag godkänner", exact=False).check()
+    page.wait_for_timeout(3000)  # the spam check's shortest time to fill in the form
+    context.clear_cookies()
+    page.get_by_role("button", name="Skicka förfrågan").click()
+    page.wait_for_load_state()
+
+    assert page.get_by_role("alert").get_by_text("Formuläret skickades inte").count() == 1
+    assert page.get_by_label("Namn").input_value() == "Karin Journalist"
+    message = page.get_by_label("Meddelande").input_value()
+    assert message == "Vi vill intervjua någon om hemtjänsten."
+    assert page.get_by_label("Intervju").is_checked()
+    assert _axe_violations(page) == []
+    assert not ContactRequest.objects.exists()
+
+    page.get_by_role("button", name="Skicka förfrågan").click()
+    page.wait_for_load_state()
+    assert "/tack/" in page.url
+    assert ContactRequest.objects.get().name == "Karin Journalist"
     context.close()

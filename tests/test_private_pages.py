@@ -12,8 +12,11 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.test import Client
 from django.utils import timezone
-from wagtail.models import PageViewRestriction
+from wagtail.documents import get_document_model
+from wagtail.models import Collection, CollectionViewRestriction, PageViewRestriction
 
 from blog.models import BlogPage, BlogPageAuthor, Category, PositionPage
 from events.models import EventPage
@@ -227,6 +230,76 @@ def test_private_pages_themselves_ask_for_a_password_or_a_login(client, content)
     for kind in ("person", "position"):
         response = client.get(content["private"][kind].url)
         assert response.status_code == 302, kind
+
+
+def _password_form(html):
+    return re.search(
+        r'<form class="password-form" method="post" action="([^"]+)">.*?'
+        r'name="csrfmiddlewaretoken" value="([^"]+)".*?name="return_url" value="([^"]+)"',
+        html,
+        re.S,
+    ).groups()
+
+
+def _asks_for_the_password_in_the_site(html):
+    assert '<html lang="sv">' in html
+    assert 'name="viewport"' in html
+    assert 'class="skip-link"' in html and 'class="site-header"' in html
+    assert "<title>Lösenord krävs – " in html
+    assert "<h1>Lösenord krävs</h1>" in html
+    assert '<label for="id_password">Lösenord</label>' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["post", "event"])
+def test_a_page_behind_a_password_asks_for_it_in_the_site(content, kind):
+    """In the site's frame, as every public page; nothing of the page itself, its title
+    and description not even in the head."""
+    browser = Client(enforce_csrf_checks=True)
+    page = content["private"][kind]
+    response = browser.get(page.url)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    html = _body(response)
+    _asks_for_the_password_in_the_site(html)
+    assert SECRET not in html
+    assert page.title not in html
+
+    action, csrf, return_url = _password_form(html)
+    wrong = browser.post(
+        action, {"csrfmiddlewaretoken": csrf, "password": "fel", "return_url": return_url}
+    )
+    html = _body(wrong)
+    _asks_for_the_password_in_the_site(html)
+    assert 'class="field-error" id="id_password_error"' in html
+    assert 'aria-invalid="true" aria-describedby="id_password_error"' in html
+    assert SECRET not in html
+
+    right = browser.post(
+        action, {"csrfmiddlewaretoken": csrf, "password": "hemligt", "return_url": return_url}
+    )
+    assert right.status_code == 302
+    assert SECRET in _body(browser.get(page.url))
+
+
+@pytest.mark.django_db
+def test_a_document_behind_a_password_asks_for_it_in_the_site(client):
+    collection = Collection.get_first_root_node().add_child(name="Styrelsen")
+    CollectionViewRestriction.objects.create(
+        collection=collection,
+        restriction_type=CollectionViewRestriction.PASSWORD,
+        password="hemligt",
+    )
+    document = get_document_model().objects.create(
+        title=f"Protokoll {SECRET}",
+        collection=collection,
+        file=ContentFile(b"%PDF-1.4", name="protokoll.pdf"),
+    )
+    response = client.get(document.url)
+    assert response.status_code == 200
+    html = _body(response)
+    _asks_for_the_password_in_the_site(html)
+    assert SECRET not in html
 
 
 @pytest.mark.django_db
