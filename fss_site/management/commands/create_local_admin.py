@@ -9,11 +9,13 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from fss_site.commands import SiteCommand
 
-class Command(BaseCommand):
+
+class Command(SiteCommand):
     help = "Skapar ett lokalt administratörskonto med ett slumpat lösenord."
 
     def add_arguments(self, parser):

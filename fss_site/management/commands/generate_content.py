@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -29,6 +29,7 @@ from wagtail.models import Locale, Page
 from blog.models import BlogPage, BlogPageAuthor, BlogPageTag, Category
 from events.models import AttendanceDay, EventPage, EventParticipant, Organisation
 from fss_site.cache import bump_generation
+from fss_site.commands import SiteCommand
 from fss_site.derived import DerivedFieldsMixin
 from fss_site.models import Topic
 from fss_site.site_tree import ensure_site_tree
@@ -236,7 +237,7 @@ class Plan:
     pages: list = field(default_factory=list)
 
 
-class Command(BaseCommand):
+class Command(SiteCommand):
     help = (
         "Skapar ett stort, deterministiskt testinnehåll (inlägg, personer, evenemang) "
         "ovanpå startinnehållet, för lasttester."

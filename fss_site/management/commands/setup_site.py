@@ -1,10 +1,10 @@
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from fss_site.commands import SiteCommand
 from fss_site.site_tree import ensure_site_tree
 
 
-class Command(BaseCommand):
+class Command(SiteCommand):
     help = "Skapar startsidan och sektionssidorna som saknas (kan köras flera gånger)."
 
     def handle(self, *args, **options):

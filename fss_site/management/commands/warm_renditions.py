@@ -1,15 +1,16 @@
 """Make the image renditions the templates use for every image already in the library."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from wagtail.images import get_image_model
 from wagtail.images.exceptions import InvalidFilterSpecError
 from wagtail.images.models import Filter
 
+from fss_site.commands import SiteCommand
 from fss_site.renditions import make_renditions, template_filter_specs
 
 
-class Command(BaseCommand):
+class Command(SiteCommand):
     help = (
         "Gör de bildversioner som mallarna använder för alla bilder (eller de angivna), "
         "så att ingen besökare behöver vänta på dem. Kan köras flera gånger."

@@ -3,16 +3,17 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from fss_site.commands import SiteCommand
 from seeds.importer import import_result
 from seeds.parser import SeedError, collect_documents, load_editorial, parse
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "seeds" / "data"
 
 
-class Command(BaseCommand):
+class Command(SiteCommand):
     help = "Importerar startinnehållet (seeds/data/) till webbplatsen."
 
     def add_arguments(self, parser):

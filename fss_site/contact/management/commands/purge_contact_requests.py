@@ -7,17 +7,18 @@ or addresses.
 
 import logging
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fss_site.commands import SiteCommand
 from fss_site.contact.models import ContactRequest, retention_days, spam_retention_days
 
 logger = logging.getLogger("fss_site.contact")
 
 
-class Command(BaseCommand):
+class Command(SiteCommand):
     help = "Raderar kontaktförfrågningar som är äldre än lagringstiden."
 
     def add_arguments(self, parser):

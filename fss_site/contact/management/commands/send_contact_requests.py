@@ -5,13 +5,14 @@ request twice. Exits with an error when some request could not be sent; those st
 and are tried again on the next run.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from fss_site.commands import SiteCommand
 from fss_site.contact.delivery import send_pending
 
 
-class Command(BaseCommand):
+class Command(SiteCommand):
     help = "Skickar kontaktförfrågningar som ännu inte har skickats (kan köras parallellt)."
 
     def add_arguments(self, parser):
