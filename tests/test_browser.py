@@ -109,6 +109,7 @@ def _pages(content):
         "kontakt": tree.contact.url,
         "integritet": tree.privacy.url,
         "losenord": content["protected"].url,
+        "inloggning": "/_util/login/?next=/",
         "saknas": "/finns-inte/",
         "ogiltig": "/blogg/?x=%00",
     }

@@ -283,6 +283,37 @@ def test_a_page_behind_a_password_asks_for_it_in_the_site(content, kind):
 
 
 @pytest.mark.django_db
+def test_a_page_for_a_group_asks_for_a_login_in_the_site(content, moderator):
+    """The login page for visitors (not the admin's) in the site's frame, as every public
+    page; nothing of the page asked for; after logging in, the page."""
+    browser = Client(enforce_csrf_checks=True)
+    page = content["private"]["person"]
+    asked = browser.get(page.url)
+    assert asked.status_code == 302
+    login = browser.get(asked["Location"])
+    assert login.status_code == 200
+    html = _body(login)
+    assert '<html lang="sv">' in html
+    assert 'class="skip-link"' in html and 'class="site-header"' in html
+    assert "<title>Logga in – " in html and "<h1>Logga in</h1>" in html
+    assert '<label for="id_username">' in html and '<label for="id_password">' in html
+    assert SECRET not in html
+
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    nxt = re.search(r'name="next" value="([^"]+)"', html).group(1)
+    assert nxt == page.url
+    form = {"csrfmiddlewaretoken": csrf, "next": nxt, "username": "moderator"}
+    wrong = browser.post("/_util/login/", {**form, "password": "fel"})
+    html = _body(wrong)
+    assert wrong.status_code == 200
+    assert 'class="error-summary" role="alert"' in html
+    assert SECRET not in html
+    right = browser.post("/_util/login/", {**form, "password": "pw-moderator"})
+    assert right.status_code == 302 and right["Location"] == page.url
+    assert SECRET in _body(browser.get(page.url))
+
+
+@pytest.mark.django_db
 def test_a_document_behind_a_password_asks_for_it_in_the_site(client):
     collection = Collection.get_first_root_node().add_child(name="Styrelsen")
     CollectionViewRestriction.objects.create(

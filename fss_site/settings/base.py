@@ -400,6 +400,8 @@ WAGTAILDOCS_INLINE_CONTENT_TYPES = []
 # A page or document behind a password asks for it in the site's frame (template names).
 WAGTAIL_PASSWORD_REQUIRED_TEMPLATE = "password_required.html"  # noqa: S105  # nosec B105
 WAGTAILDOCS_PASSWORD_REQUIRED_TEMPLATE = WAGTAIL_PASSWORD_REQUIRED_TEMPLATE
+# A page that only some groups may read asks for a login in the site's frame too.
+WAGTAIL_FRONTEND_LOGIN_TEMPLATE = "login.html"
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
