@@ -22,7 +22,14 @@ from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Site
 
-from blog.models import BlogPage, BlogPageAuthor, Category, PositionPage
+from blog.models import (
+    BlogPage,
+    BlogPageAuthor,
+    Category,
+    PositionPage,
+    PositionRelatedEvent,
+    PositionRelatedPost,
+)
 from events.models import AttendanceDay, EventPage, EventParticipant, Organisation
 from fss_site.models import Topic
 from fss_site.site_tree import ensure_site_tree
@@ -257,8 +264,8 @@ def build_public_content():
         reference_number="S2020/09876",
         response_deadline=datetime.date(2023, 2, 1),
         response_document=document,
-        related_posts=[post],
-        related_events=[seminar],
+        related_post_links=[PositionRelatedPost(post=post)],
+        related_event_links=[PositionRelatedEvent(event=seminar)],
     )
     position = publish(tree.positions, position)
     old_position = PositionPage(
@@ -367,13 +374,13 @@ def add_more(content, n=10, *, prefix="extra"):
                 slug=f"standpunkt-{prefix}-{i}",
                 statement="En extra ståndpunkt.",
                 topics=topics,
-                related_posts=[content.post],
-                related_events=[content.almedalen],
+                related_post_links=[PositionRelatedPost(post=content.post)],
+                related_event_links=[PositionRelatedEvent(event=content.almedalen)],
             ),
         )
     # The position and the week in Almedalen gain posts, participants and attendance.
     position = PositionPage.objects.get(pk=content.position.pk)
-    position.related_posts.add(*posts)
+    position.related_post_links.add(*(PositionRelatedPost(post=post) for post in posts))
     position.save_revision().publish()
     almedalen = EventPage.objects.get(pk=content.almedalen.pk)
     day = almedalen.local_start.date() + datetime.timedelta(days=1)

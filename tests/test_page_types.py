@@ -240,14 +240,17 @@ class TestEditorsCanCreate(PageTreeTestCase):
                     "body": streamfield([]),
                     "topics": [self.topic.pk],
                     "status": "current",
-                    "related_posts": [self.post.pk],
+                    "related_post_links": inline_formset([{"post": self.post.pk}]),
+                    "related_event_links": inline_formset([]),
                     "referring_authority": "Socialdepartementet",
                     "reference_number": "S2023/01234",
                     "response_deadline": "2024-02-01",
                 }
             ),
         )
-        self.assertTrue(PositionPage.objects.get(slug="remissvar").is_consultation_response)
+        position = PositionPage.objects.get(slug="remissvar")
+        self.assertTrue(position.is_consultation_response)
+        self.assertEqual([link.post for link in position.related_post_links.all()], [self.post])
 
     def test_person_page(self):
         self.assertCanCreate(
