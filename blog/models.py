@@ -8,6 +8,7 @@ the referring authority, its reference number, the deadline and the response as 
 
 import re
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
@@ -331,7 +332,13 @@ class BlogPage(
     topics = ParentalManyToManyField(
         "fss_site.Topic", verbose_name=_("ämnen"), blank=True, related_name="posts"
     )
-    tags = ClusterTaggableManager(through=BlogPageTag, verbose_name=_("taggar"), blank=True)
+    tags = ClusterTaggableManager(
+        through=BlogPageTag,
+        verbose_name=_("taggar"),
+        blank=True,
+        # taggit's own help text has no Swedish translation.
+        help_text=_("Ord som beskriver inlägget, åtskilda med kommatecken."),
+    )
     related_event = models.ForeignKey(
         "events.EventPage",
         verbose_name=_("evenemang"),
@@ -353,7 +360,12 @@ class BlogPage(
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
-            [FieldPanel("date"), FieldPanel("category"), FieldPanel("topics"), FieldPanel("tags")],
+            [
+                FieldPanel("date"),
+                FieldPanel("category"),
+                FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("tags"),
+            ],
             heading=_("Om inlägget"),
         ),
         MultipleChooserPanel(
@@ -698,7 +710,7 @@ class PositionPage(
         FieldPanel("body"),
         MultiFieldPanel(
             [
-                FieldPanel("topics"),
+                FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
                 FieldPanel("date_adopted"),
                 FieldPanel("status"),
                 FieldPanel("superseded_by"),

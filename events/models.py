@@ -7,6 +7,7 @@ and whether that is preliminary, so visitors can see who to meet on which day.
 
 import datetime
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Subquery, Value
@@ -295,8 +296,8 @@ class EventPage(
         ),
         FieldPanel("summary"),
         FieldPanel("description"),
-        FieldPanel("organisers"),
-        FieldPanel("topics"),
+        FieldPanel("organisers", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
         InlinePanel("participants", label=_("Medverkande")),
         InlinePanel("attendance_days", label=_("Närvaroschema")),
         MultiFieldPanel(

@@ -8,6 +8,7 @@ event appearances are derived from the pages that name them, never typed twice.
 import datetime
 import functools
 
+from django import forms
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.utils import dateformat, timezone
@@ -229,7 +230,7 @@ class PersonPage(
             heading=_("Arbete"),
         ),
         InlinePanel("roles", label=_("Uppdrag i FSS")),
-        FieldPanel("topics"),
+        FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
         MultiFieldPanel(
             [FieldPanel("is_board_member"), FieldPanel("is_spokesperson")],
             heading=_("Roll på webbplatsen"),

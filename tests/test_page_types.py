@@ -8,6 +8,7 @@ from django.apps import apps
 from django.db.models import DEFERRED, Model
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from modelcluster.models import ClusterableModel
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
@@ -316,6 +317,45 @@ class TestEditorsCanCreate(PageTreeTestCase):
                 {"title": "Om oss", "slug": "om-oss", "introduction": "", "body": streamfield([])}
             ),
         )
+
+
+class TestEditorForms(PageTreeTestCase):
+    """What an editor sees in each page type's form."""
+
+    FORMS = {
+        BlogPage: "blog",
+        PositionPage: "positions",
+        EventPage: "events",
+        PersonPage: "people",
+    }
+
+    def _add_form(self, model):
+        parent = getattr(self.tree, self.FORMS[model])
+        meta = model._meta
+        url = f"/admin/pages/add/{meta.app_label}/{meta.model_name}/{parent.pk}/"
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        return response.content.decode()
+
+    def test_help_texts_are_swedish(self):
+        english = re.compile(r"\b(the|of|and|to|list|tags|is|for|with|this)\b", re.IGNORECASE)
+        for model in self.FORMS:
+            html = self._add_form(model)
+            texts = re.findall(r'<div class="w-field__help"[^>]*>(.*?)</div>', html, re.S)
+            self.assertTrue(texts, model)
+            for text in texts:
+                self.assertIsNone(english.search(strip_tags(text)), (model, text))
+
+    def test_topics_are_ticked_and_related_pages_chosen(self):
+        for model in self.FORMS:
+            html = self._add_form(model)
+            self.assertIn('type="checkbox" name="topics"', html, model)
+        html = self._add_form(PositionPage)
+        # No list of every post and event: the page chooser.
+        self.assertNotIn(f'<option value="{self.post.pk}"', html)
+        self.assertNotIn(f'<option value="{self.event.pk}"', html)
+        self.assertIn("related_post_links-TOTAL_FORMS", html)
+        self.assertIn("related_event_links-TOTAL_FORMS", html)
 
 
 class TestRenderable(PageTreeTestCase):
