@@ -799,12 +799,12 @@ class PositionPage(
         related_posts = list(
             BlogPage.listing(
                 visible(BlogPage.objects.filter(position_links__page=pk), request)
-            ).order_by("position_links__sort_order", "pk")[:10]
+            ).order_by("position_links__sort_order", "position_links__pk")[:10]
         )
         related_events = list(
             visible(EventPage.objects.filter(position_links__page=pk), request)
             .cards()
-            .order_by("position_links__sort_order", "pk")[:10]
+            .order_by("position_links__sort_order", "position_links__pk")[:10]
         )
         supersedes = list(
             visible(PositionPage.objects.filter(superseded_by=pk), request).order_by("title")

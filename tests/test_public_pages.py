@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from blog.models import BlogPage, PositionPage
+from blog.models import BlogPage, PositionPage, PositionRelatedEvent, PositionRelatedPost
 from events.models import EventPage
 from fss_site.seo import json_ld_script
 from fss_site.templatetags.fss_tags import (
@@ -391,6 +391,35 @@ def test_consultation_response_shows_authority_reference_deadline_and_pdf(client
     assert data["@type"] == "Article"
     assert data["datePublished"] == "2023-01-15"
     assert data["headline"] == "Ny socialtjänstlag"
+
+
+def test_a_position_shows_its_related_posts_and_events_in_the_editors_order(client, content):
+    older = make_post(
+        content.tree, "Äldre om lagen", "aldre-om-lagen", date=datetime.date(2020, 1, 1)
+    )
+    newer = make_post(
+        content.tree, "Nyare om lagen", "nyare-om-lagen", date=datetime.date(2024, 1, 1)
+    )
+    first = make_event(content.tree, "Första mötet", "forsta-motet", start=timezone.now())
+    later = make_event(
+        content.tree,
+        "Senare mötet",
+        "senare-motet",
+        start=timezone.now() + datetime.timedelta(days=9),
+    )
+    position = publish(
+        content.tree.positions,
+        PositionPage(
+            title="Ordnad ståndpunkt",
+            slug="ordnad-standpunkt",
+            statement="Kort.",
+            related_post_links=[PositionRelatedPost(post=p) for p in (older, newer)],
+            related_event_links=[PositionRelatedEvent(event=e) for e in (later, first)],
+        ),
+    )
+    _response, doc = page(client, position.url)
+    titles = [text for level, text in doc.headings if level == 3]
+    assert titles == [older.title, newer.title, later.title, first.title]
 
 
 # --- People --------------------------------------------------------------------------------
