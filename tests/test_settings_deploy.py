@@ -14,6 +14,7 @@ import shlex
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import time
 from pathlib import Path
@@ -356,10 +357,9 @@ def test_the_stack_refuses_to_start_on_a_port_another_program_listens_on(tmp_pat
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
-@pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx saknas")
-def test_example_nginx_conf_is_accepted_by_this_machines_nginx(tmp_path):
-    """The TLS proxy's example, as an http block of its own, passes ``nginx -t`` (with a
-    certificate made for the test and the logs in the test's directory)."""
+def _site_conf(tmp_path, replace=()):
+    """The TLS proxy's example as an http block of its own, with a certificate made for the
+    test and the logs in the test's directory; ``replace``: more (pattern, text) pairs."""
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
@@ -371,6 +371,8 @@ def test_example_nginx_conf_is_accepted_by_this_machines_nginx(tmp_path):
     site = re.sub(r"ssl_certificate\s+\S+;", f"ssl_certificate {cert};", site)
     site = re.sub(r"ssl_certificate_key\s+\S+;", f"ssl_certificate_key {key};", site)
     site = re.sub(r"access_log\s+/\S+", f"access_log {tmp_path / 'access.log'}", site)
+    for pattern, text in replace:
+        site = re.sub(pattern, text, site)
     temp_paths = "".join(
         f"{name}_temp_path {tmp_path / name};\n"
         for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -379,10 +381,69 @@ def test_example_nginx_conf_is_accepted_by_this_machines_nginx(tmp_path):
     conf.write_text(
         f"pid {tmp_path / 'nginx.pid'};\nevents {{}}\nhttp {{\n{temp_paths}{site}\n}}\n"
     )
-    result = subprocess.run(
-        [NGINX, "-t", "-q", "-c", str(conf), "-p", str(tmp_path), "-e", str(tmp_path / "e.log")],
+    return conf
+
+
+def _nginx(tmp_path, conf, *args):
+    return subprocess.run(
+        [NGINX, *args, "-c", str(conf), "-p", str(tmp_path), "-e", str(tmp_path / "e.log")],
         capture_output=True,
         text=True,
         timeout=30,
     )
+
+
+@pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx saknas")
+def test_example_nginx_conf_is_accepted_by_this_machines_nginx(tmp_path):
+    """The TLS proxy's example passes ``nginx -t``."""
+    result = _nginx(tmp_path, _site_conf(tmp_path), "-t", "-q")
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx saknas")
+def test_the_tls_proxys_own_errors_are_swedish_pages(tmp_path):
+    """Varnish not answering (502) and a request too large (413): the pages in
+    deploy/nginx/errors/, not nginx's English ones."""
+    http_port, https_port, nobody = free_port(), free_port(), free_port()
+    conf = _site_conf(
+        tmp_path,
+        [
+            (r"listen \[::\]:\d+[^;]*;", ""),
+            (r"listen 80;", f"listen 127.0.0.1:{http_port};"),
+            (r"listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl;"),
+            (r"proxy_pass http://127\.0\.0\.1:6081;", f"proxy_pass http://127.0.0.1:{nobody};"),
+            (r"alias /srv/fss-site/deploy/nginx/errors/;", f"alias {DEPLOY}/nginx/errors/;"),
+        ],
+    )
+    started = _nginx(tmp_path, conf)
+    assert started.returncode == 0, started.stderr
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", http_port, timeout=10)
+        for _ in range(100):
+            try:
+                connection.request("GET", "/blogg/")
+                break
+            except ConnectionRefusedError:
+                time.sleep(0.05)
+        response = connection.getresponse()
+        body = response.read().decode()
+        assert response.status == 502
+        assert '<html lang="sv">' in body
+        assert "<h1>Sidan kan inte visas just nu</h1>" in body
+
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        connection = http.client.HTTPSConnection(
+            "127.0.0.1", https_port, timeout=10, context=context
+        )
+        connection.putrequest("POST", "/admin/documents/multiple/add/")
+        connection.putheader("Content-Length", str(30 * 1024 * 1024))
+        connection.endheaders()
+        response = connection.getresponse()
+        body = response.read().decode()
+        assert response.status == 413
+        assert '<html lang="sv">' in body
+        assert "<h1>Det du skickade är för stort</h1>" in body
+    finally:
+        _nginx(tmp_path, conf, "-s", "stop")
