@@ -357,6 +357,25 @@ class TestEditorForms(PageTreeTestCase):
         self.assertIn("related_post_links-TOTAL_FORMS", html)
         self.assertIn("related_event_links-TOTAL_FORMS", html)
 
+    def test_the_same_post_chosen_twice_is_refused_at_the_form(self):
+        data = nested_form_data(
+            {
+                "title": "Dubbel",
+                "slug": "dubbel",
+                "statement": "Kort.",
+                "body": streamfield([]),
+                "status": "current",
+                "related_post_links": inline_formset([{"post": self.post.pk}] * 2),
+                "related_event_links": inline_formset([]),
+                "action-publish": "publish",
+            }
+        )
+        parent = self.tree.positions.pk
+        response = self.client.post(f"/admin/pages/add/blog/positionpage/{parent}/", data)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Korrigera duplikatvärdena nedan.", response.content.decode())
+        self.assertFalse(PositionPage.objects.filter(slug="dubbel").exists())
+
 
 class TestRenderable(PageTreeTestCase):
     def test_every_page_renders(self):
