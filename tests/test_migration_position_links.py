@@ -22,7 +22,7 @@ def _migrate(targets):
     executor.migrate(targets)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_related_posts_and_events_survive_the_migration_both_ways():
     tree, _ = ensure_site_tree()
     old = make_post(tree, "Äldre inlägg", "aldre", date=datetime.date(2021, 1, 1))
