@@ -125,9 +125,8 @@ def form_after_csrf_failure(page, request):
         sent = request.POST
     except (SuspiciousOperation, UnreadablePostError):
         return None
-    form = ContactForm()
     initial = {"ts": antispam.issue_renewed_token()}
-    for name, field in form.fields.items():
+    for name, field in ContactForm.base_fields.items():
         if name in {"ts", "website"} or name not in sent:
             continue
         multiple = isinstance(field, forms.MultipleChoiceField)
