@@ -158,6 +158,18 @@ def test_seo_tags_and_one_json_ld_block(client, content, url):
     assert doc.meta(prop="og:description") == doc.meta(name="description")
 
 
+def test_a_refusal_is_a_swedish_page_in_the_site(client, content, settings):
+    """Django's own 403 page (for any view that raises PermissionDenied) is English."""
+    settings.ROOT_URLCONF = "tests.forbidden_urls"
+    response = client.get("/ingen-atkomst/")
+    assert response.status_code == 403
+    doc = parse(response.content.decode())
+    assert doc.lang == "sv"
+    assert [text for level, text in doc.headings if level == 1] == ["Ingen åtkomst"]
+    assert len(doc.find("main")) == 1 and doc.find("a")[0].attrs["href"] == "#main"
+    assert "noindex" in response.content.decode()
+
+
 def test_page_types_get_their_schema_types(client, content):
     expected = {
         "/": "WebSite",
