@@ -170,6 +170,7 @@ start() {
 
     sed -e "s/\.port = \"8000\"/.port = \"$APP_PORT\"/" "$ROOT/deploy/varnish/fss.vcl" \
         >"$STACK_DIR/fss.vcl"
+    cp "$ROOT/deploy/varnish/shared.vcl" "$STACK_DIR/shared.vcl"  # included by fss.vcl
     mkdir -p "$STACK_DIR/varnish"
     chmod 755 "$STACK_DIR/varnish"
     /usr/sbin/varnishd -a "127.0.0.1:$VARNISH_PORT" -f "$STACK_DIR/fss.vcl" \

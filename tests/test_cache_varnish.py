@@ -21,6 +21,7 @@ from fss_site.cache import send_ban
 from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
+VCL_DIR = ROOT / "deploy" / "varnish"
 VARNISHD = shutil.which("varnishd") or (
     "/usr/sbin/varnishd" if Path("/usr/sbin/varnishd").exists() else None
 )
@@ -55,7 +56,7 @@ class Backend(BaseHTTPRequestHandler):
 
 def local_vcl(name: str, backend_port: int) -> str:
     """The VCL with its application servers replaced by the local test server."""
-    vcl = (ROOT / "deploy" / "varnish" / name).read_text()
+    vcl = (VCL_DIR / name).read_text()
     for address in set(re.findall(r'\.host = "([\d.]+)";', vcl)):
         vcl = vcl.replace(f'"{address}"', '"127.0.0.1"')
     return re.sub(r'\.port = "\d+";', f'.port = "{backend_port}";', vcl)
@@ -74,6 +75,7 @@ def varnish(vcl_name):
     work = Path(tempfile.mkdtemp(prefix="fss-varnish-test-"))
     work.chmod(0o755)
     (work / "fss.vcl").write_text(local_vcl(vcl_name, backend.server_address[1]))
+    shutil.copy(VCL_DIR / "shared.vcl", work)  # included by both VCLs
     port = free_port()
     subprocess.run(
         [

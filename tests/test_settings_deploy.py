@@ -251,6 +251,7 @@ def _local_vcl(tmp_path):
     vcl = re.sub(r'\.port = "\d+";', f'.port = "{free_port()}";', vcl)
     path = tmp_path / "local.vcl"
     path.write_text(vcl)
+    shutil.copy(DEPLOY / "varnish" / "shared.vcl", tmp_path)  # included by the VCL
     return path
 
 
