@@ -15,6 +15,9 @@ from wagtail.admin.views.reports import PageReportView
 
 from blog.models import BlogPage
 
+# Who sees the report and the panel: anyone who may edit pages.
+EDITING_PERMISSIONS = ["add", "change", "publish"]
+
 
 def undated_imported_posts():
     """Imported posts whose date an editor still has to set."""
@@ -26,7 +29,7 @@ class UndatedImportedPostsView(PageReportView):
     header_icon = "date"
     index_url_name = "undated_imported_posts"
     index_results_url_name = "undated_imported_posts_results"
-    any_permission_required = ["add", "change", "publish"]
+    any_permission_required = EDITING_PERMISSIONS
 
     def get_queryset(self):
         self.queryset = (

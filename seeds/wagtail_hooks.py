@@ -4,13 +4,16 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from .views import UndatedImportedPostsPanel, UndatedImportedPostsView, undated_imported_posts
-
-EDITING = ["add", "change", "publish"]
+from .views import (
+    EDITING_PERMISSIONS,
+    UndatedImportedPostsPanel,
+    UndatedImportedPostsView,
+    undated_imported_posts,
+)
 
 
 def _edits_pages(user):
-    return PagePermissionPolicy().user_has_any_permission(user, EDITING)
+    return PagePermissionPolicy().user_has_any_permission(user, EDITING_PERMISSIONS)
 
 
 class EditorsMenuItem(MenuItem):
