@@ -1,4 +1,5 @@
-"""The public site under load: 10,000 requests over 64 connections, no 5xx, no socket error.
+"""The site under granian: 10,000 requests over 64 connections, no 5xx, no socket error;
+and a request body the application refuses without reading still gets its answer.
 
 A throw-away database (a temporary SQLite file, or a fresh PostgreSQL database when the
 suite runs on PostgreSQL) is migrated and filled with ``import_seeds`` in subprocesses.
@@ -9,8 +10,12 @@ database number) when Redis answers on 127.0.0.1:6379; a bounded client (threads
 
 Every one of the 10,000 requests must be answered within RUN_SECONDS (a bound against a
 hung server, far above what the run takes), none with a 5xx or a socket error.
+
+The same server (one per module: the migration and the import take most of the time) is
+sent forms that Django refuses before it reads them (fss_site.request_body).
 """
 
+import contextlib
 import http.client
 import os
 import re
@@ -82,7 +87,7 @@ def _get(conn, path):
     return response.status, body
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def database_url():
     """A database only this test uses, removed afterwards."""
     if ON_POSTGRES:
@@ -109,7 +114,7 @@ def database_url():
             shutil.rmtree(directory, ignore_errors=True)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def server(database_url):
     """granian (two workers) serving the seeded site on a free loopback port."""
     if not GRANIAN.exists():
@@ -247,3 +252,86 @@ def test_public_pages_under_load_never_answer_5xx(server):
     assert failures == [], failures[:10]
     assert done == TOTAL_REQUESTS, f"only {done} requests answered in {RUN_SECONDS} s"
     assert statuses[200] > TOTAL_REQUESTS // 2, statuses
+
+
+# -- Bodies the application does not read --------------------------------------------------
+
+UPLOAD_SIZE = 2 * 1024 * 1024
+
+
+def _multipart(size: int) -> tuple[str, bytes]:
+    boundary = "fssgranskning"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        'filename="rapport.pdf"\r\nContent-Type: application/pdf\r\n\r\n'
+    ).encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    body = head + b"%" * (size - len(head) - len(tail)) + tail
+    return f"multipart/form-data; boundary={boundary}", body
+
+
+def _request_head(method, path, content_type, length) -> bytes:
+    return (
+        f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n"
+        f"Content-Length: {length}\r\n\r\n"
+    ).encode()
+
+
+def _answer(sock):
+    response = http.client.HTTPResponse(sock)
+    response.begin()
+    return response.status, dict(response.getheaders()), response.read()
+
+
+CSRF_SECRET = "k" * 32
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "cookie", "status", "says"),
+    [
+        # Refused by the CSRF check before it is read: the cookie is gone (an editor's
+        # upload after the cookies were cleared).
+        (*_multipart(UPLOAD_SIZE), "", 403, "Formuläret kunde inte skickas"),
+        # Refused for its size before it is read: a form over DATA_UPLOAD_MAX_MEMORY_SIZE.
+        (
+            "application/x-www-form-urlencoded",
+            b"text=" + b"a" * (3 * 1024 * 1024),
+            f"csrftoken={CSRF_SECRET}",
+            400,
+            "",
+        ),
+    ],
+    ids=["csrf", "too-large"],
+)
+def test_a_refused_body_gets_its_answer_and_the_connection_stays_open(
+    server, content_type, body, cookie, status, says
+):
+    head = _request_head("POST", "/admin/login/", content_type, len(body))
+    if cookie:
+        extra = f"Cookie: {cookie}\r\nX-CSRFToken: {CSRF_SECRET}\r\n\r\n".encode()
+        head = head[:-2] + extra
+    with socket.create_connection(("127.0.0.1", server), timeout=30) as sock:
+        # Sent whole, as a browser or Varnish sends it, before the answer is read: without
+        # the rest of the body read, granian closes the connection and this fails.
+        sock.sendall(head + body)
+        answer_status, _headers, page = _answer(sock)
+        assert answer_status == status
+        assert says in page.decode()
+        # The same connection answers the next request.
+        sock.sendall(b"GET /health/live/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert _answer(sock)[0] == 200
+
+
+def test_a_body_announced_over_the_limit_is_not_waited_for(server):
+    """Nobody reads 30 MB that the TLS proxy would not pass on: the refusal comes at once,
+    without the body, and the connection is closed."""
+    content_type, _body = _multipart(1024)
+    with socket.create_connection(("127.0.0.1", server), timeout=10) as sock:
+        sock.sendall(_request_head("POST", "/admin/login/", content_type, 30 * 1024 * 1024))
+        started = time.monotonic()
+        status, _headers, _page = _answer(sock)
+        assert status == 403
+        assert time.monotonic() - started < 5
+        sock.settimeout(5)
+        with contextlib.suppress(ConnectionResetError):
+            assert sock.recv(1) == b""
