@@ -12,7 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce, ExtractYear, TruncDate
+from django.db.models.functions import ExtractYear
 from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.text import slugify
@@ -138,7 +138,7 @@ class BlogIndexPage(
             categories = Category.objects.filter(posts__in=posts.values("pk")).distinct()
             topics = Topic.objects.filter(posts__in=posts.values("pk")).distinct()
             years = (
-                posts.annotate(year=ExtractYear(Coalesce("date", TruncDate("first_published_at"))))
+                posts.annotate(year=ExtractYear("listing_date"))
                 .exclude(year__isnull=True)
                 .order_by("-year")
                 .values_list("year", flat=True)
@@ -254,7 +254,7 @@ class BlogIndexPage(
         year = int(year)
         posts = (
             self.posts(request)
-            .annotate(year=ExtractYear(Coalesce("date", TruncDate("first_published_at"))))
+            .annotate(year=ExtractYear("listing_date"))
             .filter(year=year)
         )
         return self._listing(
@@ -269,13 +269,14 @@ class BlogIndexPage(
 # of migration 0006 (listing_date DESC NULLS LAST, id DESC).
 NEWEST_FIRST = (F("listing_date").desc(nulls_last=True), "-pk")
 # What a link to a post with its date shows (related posts, a person's posts).
-POST_LINK_FIELDS = ("title", "url_path", "date", "first_published_at")
+POST_LINK_FIELDS = ("title", "url_path", "date", "first_published_at", "seed_source")
 # What a post's card shows (fss_site/jinja2/fss_site/items/posts.html and byline.html).
 POST_CARD_FIELDS = (
     "title",
     "url_path",
     "date",
     "first_published_at",
+    "seed_source",
     "listing_date",
     "reading_minutes",
     "excerpt",
@@ -348,8 +349,9 @@ class BlogPage(
         related_name="posts",
     )
     body = StreamField(BaseStreamBlock(), verbose_name=_("innehåll"), blank=True)
-    # The date listings sort by: the printed date, else the day it was first published
-    # (Stockholm time). Kept in step by save(), indexed for the listings.
+    # The date listings sort by: the date the post shows (display_date), none for an
+    # imported post without one (listed after the dated posts). Kept in step by save(),
+    # indexed for the listings.
     listing_date = models.DateField(null=True, blank=True, editable=False)
     # Stored when the post is saved, so listings need neither the body nor the work.
     reading_minutes = models.PositiveSmallIntegerField(
@@ -412,7 +414,10 @@ class BlogPage(
 
     # Stored when saved (fss_site/derived.py), each from the fields named.
     DERIVED_FIELDS = {
-        "listing_date": (("date", "first_published_at"), lambda post: post.display_date),
+        "listing_date": (
+            ("date", "first_published_at", "seed_source"),
+            lambda post: post.display_date,
+        ),
         "reading_minutes": (("excerpt", "body"), lambda post: post.count_reading_minutes()),
         "search_text": (("excerpt", "body"), post_search_text),
     }
@@ -423,7 +428,16 @@ class BlogPage(
 
     @property
     def display_date(self):
-        """The printed date, or the day (in Stockholm) it was first published."""
+        """The printed date, or the day (in Stockholm) it was first published.
+
+        An imported post without a printed date has none: it was first published by the
+        import, which says nothing of when it was written (the seeds leave most old posts
+        undated). Showing the import's day would tell visitors a date that is not true, so
+        the post shows no date, and lists after the dated posts, until an editor sets one
+        (the admin's report "Importerade inlägg utan datum" lists them).
+        """
+        if self.date is None and self.seed_source:
+            return None
         return page_day(self.date, self.first_published_at)
 
     @classmethod

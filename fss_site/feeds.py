@@ -64,17 +64,19 @@ def post_summary(post: BlogPage) -> str:
 
 
 def post_pubdate(post: BlogPage) -> datetime.datetime | None:
-    """When the post was published, as an aware datetime.
+    """When the post was published, as an aware datetime; None for a post that shows no
+    date (an imported post without one: ``BlogPage.display_date``).
 
     The printed date wins; when it is the day the post was first published, the exact
     time of publishing is kept.
     """
+    day = post.display_date
+    if day is None:
+        return None
     published = post.first_published_at
-    if post.date is None:
+    if published and timezone.localdate(published) == day:
         return published
-    if published and timezone.localdate(published) == post.date:
-        return published
-    return timezone.make_aware(datetime.datetime.combine(post.date, datetime.time.min))
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
 @dataclass

@@ -80,7 +80,7 @@ GROUPS = [
         "inlagg",
         gettext_lazy("Inlägg"),
         "blog.BlogPage",
-        ("search_text", "date", "first_published_at"),
+        ("search_text", "date", "first_published_at", "seed_source"),
     ),
     Group(
         "standpunkter",
