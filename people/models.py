@@ -347,7 +347,7 @@ class PersonPage(
         return upcoming, past
 
     def get_context(self, request, *args, **kwargs):
-        from blog.models import POST_LINK_FIELDS, BlogPage, PositionPage
+        from blog.models import NEWEST_FIRST, POST_LINK_FIELDS, BlogPage, PositionPage
 
         context = super().get_context(request, *args, **kwargs)
         if not shows_stored(self, request):
@@ -377,9 +377,8 @@ class PersonPage(
                     # A link each, with its date: DISTINCT compares these columns only.
                     .only(*POST_LINK_FIELDS)
                     .distinct()
-                    .order_by(F("date").desc(nulls_last=True), "-first_published_at")[
-                        : self.POSTS_SHOWN + 1
-                    ]
+                    # In the blog's order: newest first, undated imported posts last.
+                    .order_by(*NEWEST_FIRST)[: self.POSTS_SHOWN + 1]
                 ),
                 self.pk,
             )

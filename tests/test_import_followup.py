@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import BlogPage
-from tests.public_content import make_post
+from tests.public_content import make_person, make_post
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +174,23 @@ def test_the_migration_forgets_the_import_day_and_can_put_it_back(report):
     migration.restore_import_day(apps, None)
     assert set(undated.values_list("listing_date", flat=True)) == {timezone.localdate()}
     assert dict(dated.values_list("pk", "listing_date")) == dated_days
+
+
+def test_a_persons_posts_are_in_the_blogs_order(client, site_tree):
+    person = make_person(site_tree, "Eva Ek", "eva-ek")
+    by_her = [(person, "")]
+    old = make_post(
+        site_tree, "Från 2020", "fran-2020", authors=by_her, date=datetime.date(2020, 1, 1)
+    )
+    imported = make_post(site_tree, "Importerat", "importerat", authors=by_her, seed_source="x:1")
+    written_here = make_post(site_tree, "Skrivet i dag", "skrivet-i-dag", authors=by_her)
+    links = _post_links_anywhere(client.get(person.url).content.decode())
+    assert [url for url in links if url in {old.url, imported.url, written_here.url}] == [
+        written_here.url,  # today
+        old.url,
+        imported.url,  # no date
+    ]
+
+
+def _post_links_anywhere(html: str) -> list[str]:
+    return re.findall(r'<a href="(/blogg/[^"/]+/)"', html)
