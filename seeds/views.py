@@ -3,9 +3,9 @@
 The seed texts do not say when most posts were published, and ``seeds/editorial.toml``
 holds only the dates someone knows; the import report lists the rest as "publiceringsdatum
 saknas". That report is printed once, in a terminal. Until an editor sets the date, such a
-post shows no date and lists after the dated posts (``BlogPage.display_date``). This report (Rapporter → Importerade
-inlägg utan datum) and a panel on the dashboard list them, for as long as any is left: a
-post leaves the list when it gets a date.
+post shows no date and lists after the dated posts (``BlogPage.display_date``). This
+report (Rapporter → Importerade inlägg utan datum) and a panel on the dashboard list them,
+for as long as any is left: a post leaves the list when it gets a date.
 """
 
 from django.urls import reverse
