@@ -252,11 +252,7 @@ class BlogIndexPage(
     @re_path(r"^(?P<year>\d{4})/$")
     def year_route(self, request, year):
         year = int(year)
-        posts = (
-            self.posts(request)
-            .annotate(year=ExtractYear("listing_date"))
-            .filter(year=year)
-        )
+        posts = self.posts(request).annotate(year=ExtractYear("listing_date")).filter(year=year)
         return self._listing(
             request,
             posts,
