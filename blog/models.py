@@ -252,7 +252,9 @@ class BlogIndexPage(
     @re_path(r"^(?P<year>\d{4})/$")
     def year_route(self, request, year):
         year = int(year)
-        posts = self.posts(request).annotate(year=ExtractYear("listing_date")).filter(year=year)
+        if year < 1:  # no date is in year 0: Django could not make the year's first day
+            raise Http404(gettext("Året finns inte"))
+        posts = self.posts(request).filter(listing_date__year=year)
         return self._listing(
             request,
             posts,

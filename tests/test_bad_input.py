@@ -196,6 +196,7 @@ ODD_VALUES = [
     NUL,
     HUGE,
     "-1",
+    "0000",  # a year, but none a date can have
     "abc",
     "0001-01-01",
     "9999-12-31T23:59:59",
