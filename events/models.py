@@ -25,6 +25,7 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from events.forms import EventPageForm
 from fss_site import compiled, seo
 from fss_site.api_fields import (
     AttendanceDaySerializer,
@@ -235,6 +236,8 @@ class EventPage(
     Page,
 ):
     """A seminar, panel, conference or week-long event."""
+
+    base_form_class = EventPageForm
 
     start = models.DateTimeField(_("börjar"))
     end = models.DateTimeField(_("slutar"), null=True, blank=True)

@@ -376,6 +376,52 @@ class TestEditorForms(PageTreeTestCase):
         self.assertIn("Korrigera duplikatvärdena nedan.", response.content.decode())
         self.assertFalse(PositionPage.objects.filter(slug="dubbel").exists())
 
+    def _event_form(self, attendance):
+        return nested_form_data(
+            {
+                "title": "Almedalen 2030",
+                "slug": "almedalen-2030",
+                "start": "2030-06-25 09:00",
+                "end": "2030-06-29 17:00",
+                "city": "Visby",
+                "description": streamfield([]),
+                "participants": inline_formset([]),
+                "attendance_days": inline_formset(attendance),
+                "action-publish": "publish",
+            }
+        )
+
+    def _add_event(self, attendance):
+        parent = self.tree.events.pk
+        url = f"/admin/pages/add/events/eventpage/{parent}/"
+        return self.client.post(url, self._event_form(attendance))
+
+    def test_an_attendance_day_outside_the_event_is_refused_at_its_row(self):
+        # Last year's date, typed by habit: the event is 25–29 June 2030.
+        response = self._add_event([{"person": self.person.pk, "day": "2029-06-26"}])
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(
+            "Dagen ligger utanför evenemanget (25 juni 2030–29 juni 2030).",
+            response.content.decode(),
+        )
+        self.assertFalse(EventPage.objects.filter(slug="almedalen-2030").exists())
+
+    def test_the_same_person_twice_on_a_day_is_refused_and_a_deleted_row_is_not_checked(self):
+        row = {"person": self.person.pk, "day": "2030-06-26"}
+        response = self._add_event([row, row])
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Personen står redan på den här dagen i schemat.", response.content.decode())
+        self.assertFalse(EventPage.objects.filter(slug="almedalen-2030").exists())
+
+        deleted = {"person": self.person.pk, "day": "2029-01-01", "DELETE": "on"}
+        response = self._add_event([row, {**row, "DELETE": "on"}, deleted])
+        self.assertEqual(response.status_code, 302)
+        event = EventPage.objects.get(slug="almedalen-2030")
+        self.assertEqual(
+            [(a.person_id, a.day) for a in event.attendance_days.all()],
+            [(self.person.pk, datetime.date(2030, 6, 26))],
+        )
+
 
 class TestRenderable(PageTreeTestCase):
     def test_every_page_renders(self):
