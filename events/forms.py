@@ -15,6 +15,7 @@ this form.
 from django.utils.translation import gettext as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from fss_site.admin_forms import refuse_repeats, saved_rows
 from fss_site.templatetags.fss_tags import swedish_date
 
 
@@ -25,28 +26,23 @@ class EventPageForm(WagtailAdminPageForm):
         start, end = cleaned_data.get("start"), cleaned_data.get("end")
         if formset is None or not start or (end and end < start):
             return cleaned_data
-        # Each row's own fields first: a row with an unreadable date has its error already.
-        formset.is_valid()
         days = self._event_days(start, end)
-        first, last = days[0], days[-1]
-        seen = set()
-        for form in formset.forms:
-            data = getattr(form, "cleaned_data", None)
-            if not data or data.get("DELETE"):
-                continue
-            day, person = data.get("day"), data.get("person")
-            if day is None:
-                continue
-            if day not in days:
-                form.add_error(
-                    "day",
-                    _("Dagen ligger utanför evenemanget (%(first)s–%(last)s).")
-                    % {"first": swedish_date(first), "last": swedish_date(last)},
-                )
-            elif person is not None:
-                if (person.pk, day) in seen:
-                    form.add_error("day", _("Personen står redan på den här dagen i schemat."))
-                seen.add((person.pk, day))
+        outside = _("Dagen ligger utanför evenemanget (%(first)s–%(last)s).") % {
+            "first": swedish_date(days[0]),
+            "last": swedish_date(days[-1]),
+        }
+        rows = []
+        for form, data in saved_rows(formset):
+            if data.get("day") not in days:
+                form.add_error("day", outside)
+            else:
+                rows.append((form, data))
+        refuse_repeats(
+            rows,
+            lambda data: (data["person"].pk, data["day"]) if data.get("person") else None,
+            "day",
+            _("Personen står redan på den här dagen i schemat."),
+        )
         return cleaned_data
 
     def _event_days(self, start, end) -> list:
