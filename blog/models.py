@@ -28,6 +28,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from blog.forms import BlogPageForm
 from fss_site import compiled, seo
 from fss_site.api_fields import AuthorSerializer, CategorySerializer, TopicSerializer
 from fss_site.blocks import BaseStreamBlock
@@ -310,6 +311,8 @@ class BlogPage(
     Page,
 ):
     """A blog post."""
+
+    base_form_class = BlogPageForm
 
     date = models.DateField(
         _("publiceringsdatum"),

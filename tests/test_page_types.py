@@ -376,6 +376,32 @@ class TestEditorForms(PageTreeTestCase):
         self.assertIn("Korrigera duplikatvärdena nedan.", response.content.decode())
         self.assertFalse(PositionPage.objects.filter(slug="dubbel").exists())
 
+    def test_the_same_author_chosen_twice_is_refused_at_the_second_row(self):
+        def post(authors):
+            data = nested_form_data(
+                {
+                    "title": "Två skribenter",
+                    "slug": "tva-skribenter",
+                    "excerpt": "",
+                    "body": streamfield([]),
+                    "authors": inline_formset(authors),
+                    "action-publish": "publish",
+                }
+            )
+            parent = self.tree.blog.pk
+            return self.client.post(f"/admin/pages/add/blog/blogpage/{parent}/", data)
+
+        twice = [{"person": self.person.pk, "byline": ""}] * 2
+        response = post(twice)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Personen är redan skribent för inlägget.", response.content.decode())
+        self.assertFalse(BlogPage.objects.filter(slug="tva-skribenter").exists())
+
+        response = post([twice[0], {**twice[1], "DELETE": "on"}])
+        self.assertEqual(response.status_code, 302)
+        post_page = BlogPage.objects.get(slug="tva-skribenter")
+        self.assertEqual([a.person_id for a in post_page.authors.all()], [self.person.pk])
+
     def _event_form(self, attendance):
         return nested_form_data(
             {
