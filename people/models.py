@@ -9,6 +9,7 @@ import datetime
 import functools
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.utils import dateformat, timezone
@@ -463,10 +464,20 @@ class PersonRole(Orderable):
     )
 
     panels = [FieldPanel("kind"), FieldPanel("region"), FieldPanel("label")]
+    # Roles that are held in a region: the region is what the people listing's region
+    # filter lists the person by.
+    REGIONAL = (REGIONAL_LEAD, REGIONAL_CHAIR)
 
     class Meta(Orderable.Meta):
         verbose_name = _("uppdrag i FSS")
         verbose_name_plural = _("uppdrag i FSS")
+
+    def clean(self):
+        super().clean()
+        if self.kind in self.REGIONAL and not self.region.strip():
+            raise ValidationError(
+                {"region": _("Skriv vilken region uppdraget gäller, så hittas personen där.")}
+            )
 
     def __str__(self):
         if self.label:

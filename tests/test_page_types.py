@@ -402,6 +402,29 @@ class TestEditorForms(PageTreeTestCase):
         post_page = BlogPage.objects.get(slug="tva-skribenter")
         self.assertEqual([a.person_id for a in post_page.authors.all()], [self.person.pk])
 
+    def test_a_regional_role_without_its_region_is_refused_at_the_row(self):
+        def post(region):
+            data = nested_form_data(
+                {
+                    "title": "Bo Exempel",
+                    "slug": "bo-exempel",
+                    "job_title": "",
+                    "employer": "",
+                    "roles": inline_formset([{"kind": "regional_chair", "region": region}]),
+                    "bio": rich_text(""),
+                    "action-publish": "publish",
+                }
+            )
+            parent = self.tree.people.pk
+            return self.client.post(f"/admin/pages/add/people/personpage/{parent}/", data)
+
+        response = post("  ")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Skriv vilken region uppdraget gäller", response.content.decode())
+        self.assertFalse(PersonPage.objects.filter(slug="bo-exempel").exists())
+        self.assertEqual(post("Skåne").status_code, 302)
+        self.assertEqual(PersonPage.objects.get(slug="bo-exempel").regions, ["Skåne"])
+
     def _event_form(self, attendance):
         return nested_form_data(
             {
