@@ -8,6 +8,9 @@ to them as it was entered. The form refuses both, at the row, before anything is
   time, as ``EventPage.days`` counts them);
 - the same person on the same day twice.
 
+Among the participants, the same person in the same part twice (the page would list them
+twice) is refused too; one person may have two parts (moderator and speaker).
+
 Rows marked for deletion are not checked. Pages written by the import are not made through
 this form.
 """
@@ -22,6 +25,14 @@ from fss_site.templatetags.fss_tags import swedish_date
 class EventPageForm(WagtailAdminPageForm):
     def clean(self):
         cleaned_data = super().clean()
+        participants = self.formsets.get("participants")
+        if participants is not None:
+            refuse_repeats(
+                saved_rows(participants),
+                lambda data: (data["person"].pk, data["part"]) if data.get("person") else None,
+                "person",
+                _("Personen medverkar redan i den här rollen."),
+            )
         formset = self.formsets.get("attendance_days")
         start, end = cleaned_data.get("start"), cleaned_data.get("end")
         if formset is None or not start or (end and end < start):

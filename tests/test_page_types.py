@@ -425,7 +425,7 @@ class TestEditorForms(PageTreeTestCase):
         self.assertEqual(post("Skåne").status_code, 302)
         self.assertEqual(PersonPage.objects.get(slug="bo-exempel").regions, ["Skåne"])
 
-    def _event_form(self, attendance):
+    def _event_form(self, attendance, participants=()):
         return nested_form_data(
             {
                 "title": "Almedalen 2030",
@@ -434,16 +434,28 @@ class TestEditorForms(PageTreeTestCase):
                 "end": "2030-06-29 17:00",
                 "city": "Visby",
                 "description": streamfield([]),
-                "participants": inline_formset([]),
+                "participants": inline_formset(list(participants)),
                 "attendance_days": inline_formset(attendance),
                 "action-publish": "publish",
             }
         )
 
-    def _add_event(self, attendance):
+    def _add_event(self, attendance, participants=()):
         parent = self.tree.events.pk
         url = f"/admin/pages/add/events/eventpage/{parent}/"
-        return self.client.post(url, self._event_form(attendance))
+        return self.client.post(url, self._event_form(attendance, participants))
+
+    def test_a_person_twice_in_the_same_part_is_refused_in_two_parts_taken(self):
+        speaker = {"person": self.person.pk, "name": "", "title": "", "part": "speaker"}
+        response = self._add_event([], [speaker, speaker])
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Personen medverkar redan i den här rollen.", response.content.decode())
+        self.assertFalse(EventPage.objects.filter(slug="almedalen-2030").exists())
+
+        response = self._add_event([], [speaker, {**speaker, "part": "moderator"}])
+        self.assertEqual(response.status_code, 302)
+        event = EventPage.objects.get(slug="almedalen-2030")
+        self.assertEqual(event.participants.count(), 2)
 
     def test_an_attendance_day_outside_the_event_is_refused_at_its_row(self):
         # Last year's date, typed by habit: the event is 25–29 June 2030.
