@@ -4,8 +4,8 @@ The schedule is what journalists search by ("who is in Almedalen on Tuesday?"): 
 typed with last year's date, or a person entered twice for the same day, would be shown
 to them as it was entered. The form refuses both, at the row, before anything is saved:
 
-- a day that is not one of the event's days (from its start to its end, in Stockholm
-  time, as ``EventPage.days`` counts them);
+- a day that is not one of the event's days (from its first to its last day, in Stockholm
+  time, as ``EventPage.first_day`` and ``last_day`` tell them);
 - the same person on the same day twice.
 
 Among the participants, the same person in the same part twice (the page would list them
@@ -37,14 +37,14 @@ class EventPageForm(WagtailAdminPageForm):
         start, end = cleaned_data.get("start"), cleaned_data.get("end")
         if formset is None or not start or (end and end < start):
             return cleaned_data
-        days = self._event_days(start, end)
+        first, last = self._event_days(start, end)
         outside = _("Dagen ligger utanför evenemanget (%(first)s–%(last)s).") % {
-            "first": swedish_date(days[0]),
-            "last": swedish_date(days[-1]),
+            "first": swedish_date(first),
+            "last": swedish_date(last),
         }
         rows = []
         for form, data in saved_rows(formset):
-            if data.get("day") not in days:
+            if not first <= data["day"] <= last:
                 form.add_error("day", outside)
             else:
                 rows.append((form, data))
@@ -56,8 +56,10 @@ class EventPageForm(WagtailAdminPageForm):
         )
         return cleaned_data
 
-    def _event_days(self, start, end) -> list:
-        """The event's days by the page's own rule, for the start and end as entered."""
+    def _event_days(self, start, end) -> tuple:
+        """The event's first and last day by the page's own rule, for the start and end as
+        entered."""
         from events.models import EventPage
 
-        return EventPage(start=start, end=end).days
+        event = EventPage(start=start, end=end)
+        return event.first_day, event.last_day

@@ -122,8 +122,7 @@ def event_times(event: EventPage):
     A timed event without an end time gets no DTEND.
     """
     if event.all_day:
-        days = event.days
-        return days[0], days[-1] + datetime.timedelta(days=1)
+        return event.first_day, event.last_day + datetime.timedelta(days=1)
     start = timezone.localtime(event.start, STOCKHOLM)
     end = timezone.localtime(event.end, STOCKHOLM) if event.end else None
     return start, end

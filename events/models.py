@@ -375,10 +375,28 @@ class EventPage(
         obj.ical_sequence = self.ical_sequence
         return obj
 
+    # What an event can be: a seminar, a conference, the Almedalen week, at most a season.
+    # A longer one, or one in a year no event of the association has, is a typing error
+    # (2203 for 2023, 9999): its calendar days would run into the millions, and an all-day
+    # event that ends on 31 December 9999 cannot be written in a calendar file at all.
+    MAX_DAYS = 366
+    YEARS = (1900, 2999)
+
     def clean(self):
         super().clean()
+        errors = {}
+        for name in ("start", "end"):
+            value = getattr(self, name)
+            if value and not self.YEARS[0] <= value.year <= self.YEARS[1]:
+                errors[name] = _("Kontrollera årtalet: %(year)s.") % {"year": value.year}
+        if errors:
+            raise ValidationError(errors)
         if self.start and self.end and self.end < self.start:
             raise ValidationError({"end": _("Slutet kan inte ligga före början.")})
+        if self.start and self.end and (self.last_day - self.first_day).days >= self.MAX_DAYS:
+            raise ValidationError(
+                {"end": _("Ett evenemang kan pågå i högst ett år. Kontrollera slutet.")}
+            )
 
     # In the site's time zone (settings.TIME_ZONE), named: asking for the current zone costs
     # more than the conversion, on every card.
@@ -391,11 +409,21 @@ class EventPage(
         return timezone.localtime(self.end, timezone.get_default_timezone()) if self.end else None
 
     @property
+    def first_day(self):
+        """The event's first calendar day, in Stockholm time."""
+        return self.local_start.date()
+
+    @property
+    def last_day(self):
+        """The event's last calendar day, in Stockholm time."""
+        return self.local_end.date() if self.end else self.first_day
+
+    @property
     def days(self):
-        """Every calendar day of the event, in Stockholm time."""
-        first = self.local_start.date()
-        last = self.local_end.date() if self.end else first
-        return [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
+        """Every calendar day of the event, in Stockholm time (a list as long as the event:
+        ask ``first_day`` and ``last_day`` where the days themselves are not needed)."""
+        first = self.first_day
+        return [first + datetime.timedelta(days=n) for n in range((self.last_day - first).days + 1)]
 
     ACCESSIBILITY_FIELDS = ["hearing_loop", "sign_language", "captions", "step_free", "webcast"]
     MAX_SCHEDULE_DAYS = 31
@@ -424,7 +452,8 @@ class EventPage(
 
     def schedule(self, attendance):
         """Who is there on which day: one row per day of the event (or with attendance)."""
-        days = set(self.days) if len(self.days) <= self.MAX_SCHEDULE_DAYS else set()
+        first, last = self.first_day, self.last_day
+        days = set(self.days) if (last - first).days < self.MAX_SCHEDULE_DAYS else set()
         days.update(a.day for a in attendance)
         by_day: dict = {day: [] for day in days}
         for entry in attendance:

@@ -445,6 +445,24 @@ class TestEditorForms(PageTreeTestCase):
         url = f"/admin/pages/add/events/eventpage/{parent}/"
         return self.client.post(url, self._event_form(attendance, participants))
 
+    def test_an_event_in_a_year_typed_wrong_or_longer_than_a_year_is_refused(self):
+        def add(start, end):
+            data = self._event_form([])
+            data.update({"start": start, "end": end})
+            parent = self.tree.events.pk
+            return self.client.post(f"/admin/pages/add/events/eventpage/{parent}/", data)
+
+        for start, end, message in [
+            ("2030-06-25 09:00", "9999-12-31 17:00", "Kontrollera årtalet: 9999."),
+            ("0203-06-25 09:00", "", "Kontrollera årtalet: 203."),
+            ("2030-06-25 09:00", "2031-06-26 09:00", "Ett evenemang kan pågå i högst ett år."),
+        ]:
+            response = add(start, end)
+            self.assertEqual(response.status_code, 200, (start, end))
+            self.assertIn(message, response.content.decode())
+            self.assertFalse(EventPage.objects.filter(slug="almedalen-2030").exists())
+        self.assertEqual(add("2030-06-25 09:00", "2031-06-25 17:00").status_code, 302)
+
     def test_a_person_twice_in_the_same_part_is_refused_in_two_parts_taken(self):
         speaker = {"person": self.person.pk, "name": "", "title": "", "part": "speaker"}
         response = self._add_event([], [speaker, speaker])
