@@ -30,6 +30,7 @@ from wagtail.search import index
 
 from blog.forms import BlogPageForm
 from fss_site import compiled, seo
+from fss_site.admin_forms import year_error
 from fss_site.api_fields import AuthorSerializer, CategorySerializer, TopicSerializer
 from fss_site.blocks import BaseStreamBlock
 from fss_site.derived import DerivedFieldsMixin
@@ -412,6 +413,8 @@ class BlogPage(
                 "tagg eller skribent). Välj en annan."
             )
             raise ValidationError({"slug": message % {"slug": self.slug}})
+        if error := year_error(self.date):
+            raise ValidationError({"date": error})
 
     # Stored when saved (fss_site/derived.py), each from the fields named.
     DERIVED_FIELDS = {
@@ -788,6 +791,8 @@ class PositionPage(
 
     def clean(self):
         super().clean()
+        if error := year_error(self.date_adopted):
+            raise ValidationError({"date_adopted": error})
         if self.status == self.SUPERSEDED and not self.superseded_by_id:
             raise ValidationError({"superseded_by": _("Ange vilken ståndpunkt som ersätter den.")})
         if self.superseded_by_id and self.superseded_by_id == self.pk:

@@ -27,6 +27,7 @@ from wagtail.search import index
 
 from events.forms import EventPageForm
 from fss_site import compiled, seo
+from fss_site.admin_forms import year_error
 from fss_site.api_fields import (
     AttendanceDaySerializer,
     OrganisationSerializer,
@@ -376,19 +377,16 @@ class EventPage(
         return obj
 
     # What an event can be: a seminar, a conference, the Almedalen week, at most a season.
-    # A longer one, or one in a year no event of the association has, is a typing error
-    # (2203 for 2023, 9999): its calendar days would run into the millions, and an all-day
-    # event that ends on 31 December 9999 cannot be written in a calendar file at all.
+    # A longer one, or one in a year no event of the association has (year_error), is a
+    # typing error: its calendar days would run into the millions, and an all-day event
+    # that ends on 31 December 9999 cannot be written in a calendar file at all.
     MAX_DAYS = 366
-    YEARS = (1900, 2999)
 
     def clean(self):
         super().clean()
-        errors = {}
-        for name in ("start", "end"):
-            value = getattr(self, name)
-            if value and not self.YEARS[0] <= value.year <= self.YEARS[1]:
-                errors[name] = _("Kontrollera årtalet: %(year)s.") % {"year": value.year}
+        errors = {
+            name: error for name in ("start", "end") if (error := year_error(getattr(self, name)))
+        }
         if errors:
             raise ValidationError(errors)
         if self.start and self.end and self.end < self.start:

@@ -3,7 +3,22 @@
 A row's own fields are checked by its form; what needs the rows together (the same person
 twice) or the page and its rows together (a day outside the event) is checked in the
 page's form (``base_form_class``), after the rows' own checks, with the error at the row.
+
+And a check that the page types' ``clean()`` share: a date in a year none of the
+association's posts, positions or events can have is a typing error (3023 for 2023, 0001,
+9999), refused at the field, before it sorts first in every listing for ever.
 """
+
+from django.utils.translation import gettext as _
+
+YEARS = (1900, 2999)
+
+
+def year_error(value) -> str | None:
+    """The message for a date (or datetime) outside ``YEARS``, else None."""
+    if value is None or YEARS[0] <= value.year <= YEARS[1]:
+        return None
+    return _("Kontrollera årtalet: %(year)s.") % {"year": value.year}
 
 
 def saved_rows(formset):

@@ -463,6 +463,45 @@ class TestEditorForms(PageTreeTestCase):
             self.assertFalse(EventPage.objects.filter(slug="almedalen-2030").exists())
         self.assertEqual(add("2030-06-25 09:00", "2031-06-25 17:00").status_code, 302)
 
+    def test_a_post_or_position_dated_in_a_year_typed_wrong_is_refused_at_the_date(self):
+        post = nested_form_data(
+            {
+                "title": "Framtiden",
+                "slug": "framtiden",
+                "date": "3023-05-04",
+                "excerpt": "",
+                "body": streamfield([]),
+                "authors": inline_formset([]),
+                "action-publish": "publish",
+            }
+        )
+        position = nested_form_data(
+            {
+                "title": "Gammal",
+                "slug": "gammal",
+                "statement": "Kort.",
+                "body": streamfield([]),
+                "status": "current",
+                "date_adopted": "0023-05-04",
+                "related_post_links": inline_formset([]),
+                "related_event_links": inline_formset([]),
+                "action-publish": "publish",
+            }
+        )
+        for model, parent, data, year in [
+            ("blogpage", self.tree.blog, post, "3023"),
+            ("positionpage", self.tree.positions, position, "23"),
+        ]:
+            url = f"/admin/pages/add/blog/{model}/{parent.pk}/"
+            response = self.client.post(url, data)
+            self.assertEqual(response.status_code, 200, model)
+            self.assertIn(f"Kontrollera årtalet: {year}.", response.content.decode())
+        self.assertFalse(BlogPage.objects.filter(slug="framtiden").exists())
+        self.assertFalse(PositionPage.objects.filter(slug="gammal").exists())
+        post["date"] = "2023-05-04"
+        response = self.client.post(f"/admin/pages/add/blog/blogpage/{self.tree.blog.pk}/", post)
+        self.assertEqual(response.status_code, 302)
+
     def test_a_person_twice_in_the_same_part_is_refused_in_two_parts_taken(self):
         speaker = {"person": self.person.pk, "name": "", "title": "", "part": "speaker"}
         response = self._add_event([], [speaker, speaker])
