@@ -18,7 +18,7 @@ this form.
 from django.utils.translation import gettext as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
-from fss_site.admin_forms import refuse_repeats, saved_rows
+from fss_site.admin_forms import refuse_repeats, saved_rows, year_error
 from fss_site.templatetags.fss_tags import swedish_date
 
 
@@ -37,6 +37,8 @@ class EventPageForm(WagtailAdminPageForm):
         start, end = cleaned_data.get("start"), cleaned_data.get("end")
         if formset is None or not start or (end and end < start):
             return cleaned_data
+        if year_error(start) or year_error(end):
+            return cleaned_data  # the event's own dates are refused (EventPage.clean)
         first, last = self._event_days(start, end)
         outside = _("Dagen ligger utanför evenemanget (%(first)s–%(last)s).") % {
             "first": swedish_date(first),

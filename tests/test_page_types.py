@@ -447,7 +447,8 @@ class TestEditorForms(PageTreeTestCase):
 
     def test_an_event_in_a_year_typed_wrong_or_longer_than_a_year_is_refused(self):
         def add(start, end):
-            data = self._event_form([])
+            # A day of the event as meant: the event's dates get the error, not the day.
+            data = self._event_form([{"person": self.person.pk, "day": "2030-06-26"}])
             data.update({"start": start, "end": end})
             parent = self.tree.events.pk
             return self.client.post(f"/admin/pages/add/events/eventpage/{parent}/", data)
@@ -460,6 +461,7 @@ class TestEditorForms(PageTreeTestCase):
             response = add(start, end)
             self.assertEqual(response.status_code, 200, (start, end))
             self.assertIn(message, response.content.decode())
+            self.assertNotIn("Dagen ligger utanför", response.content.decode())
             self.assertFalse(EventPage.objects.filter(slug="almedalen-2030").exists())
         self.assertEqual(add("2030-06-25 09:00", "2031-06-25 17:00").status_code, 302)
 
