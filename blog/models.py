@@ -797,6 +797,31 @@ class PositionPage(
             raise ValidationError({"superseded_by": _("Ange vilken ståndpunkt som ersätter den.")})
         if self.superseded_by_id and self.superseded_by_id == self.pk:
             raise ValidationError({"superseded_by": _("En ståndpunkt kan inte ersätta sig själv.")})
+        if self.pk and self.superseded_by_id and self._replaced_in_a_ring():
+            raise ValidationError(
+                {
+                    "superseded_by": _(
+                        "Den ståndpunkten är själv ersatt av den här, direkt eller via andra: "
+                        "då vore ingen av dem gällande. Välj den som gäller nu."
+                    )
+                }
+            )
+
+    def _replaced_in_a_ring(self) -> bool:
+        """Whether the chosen replacement leads back to this position along the published
+        replacements (A replaced by B, B by A): visitors would go round in a circle."""
+        seen = set()
+        current = self.superseded_by_id
+        while current and current not in seen:
+            if current == self.pk:
+                return True
+            seen.add(current)
+            current = (
+                PositionPage.objects.filter(pk=current)
+                .values_list("superseded_by_id", flat=True)
+                .first()
+            )
+        return False
 
     @property
     def is_consultation_response(self):

@@ -425,6 +425,45 @@ class TestEditorForms(PageTreeTestCase):
         self.assertEqual(post("Skåne").status_code, 302)
         self.assertEqual(PersonPage.objects.get(slug="bo-exempel").regions, ["Skåne"])
 
+    def test_positions_replacing_each_other_in_a_ring_are_refused(self):
+        newer = PositionPage(
+            title="Nyare",
+            slug="nyare",
+            statement="Nu tycker vi så.",
+            status=PositionPage.SUPERSEDED,
+            superseded_by=self.position,
+        )
+        self.tree.positions.add_child(instance=newer)
+        newer.save_revision().publish()
+
+        def replace_with(replacement):
+            data = nested_form_data(
+                {
+                    "title": self.position.title,
+                    "slug": self.position.slug,
+                    "statement": "Vi tycker så.",
+                    "body": streamfield([]),
+                    "status": "superseded",
+                    "superseded_by": replacement.pk,
+                    "related_post_links": inline_formset([]),
+                    "related_event_links": inline_formset([]),
+                    "action-publish": "publish",
+                }
+            )
+            return self.client.post(f"/admin/pages/{self.position.pk}/edit/", data)
+
+        response = replace_with(newer)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("Den ståndpunkten är själv ersatt av den här", response.content.decode())
+        self.position.refresh_from_db()
+        self.assertEqual(self.position.status, PositionPage.CURRENT)
+
+        newer.status, newer.superseded_by = PositionPage.CURRENT, None
+        newer.save_revision().publish()
+        self.assertEqual(replace_with(newer).status_code, 302)
+        self.position.refresh_from_db()
+        self.assertEqual(self.position.superseded_by_id, newer.pk)
+
     def _event_form(self, attendance, participants=()):
         return nested_form_data(
             {
