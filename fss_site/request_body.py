@@ -2,13 +2,13 @@
 
 Django answers some requests without reading their body: a form refused by the CSRF
 check because its cookie is gone (an editor's upload after the cookies were cleared), a
-POST to the admin after the session has ended (a redirect to the login), a method a page
-does not take. Django's development server reads what is left itself (its
-``ServerHandler.close``) and leaves that to the server in production. granian does not:
-it closes the connection with the body unread. A client still sending a body of some
-size then gets a reset instead of the answer (the browser's "connection reset" rather
-than the page that says what to do), and Varnish in front, which sends the whole body
-first, answers 503 ("tillfälligt otillgänglig") instead of the refusal.
+form announced larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``. Django's development server
+reads what is left itself (its ``ServerHandler.close``) and leaves that to the server in
+production. granian does not: it closes the connection with the body unread. A client
+still sending a body of some megabytes then gets a reset instead of the answer (the
+browser's "connection reset" rather than the page that says what to do), and Varnish in
+front, which sends the whole body first, answers 503 ("Sidan kan inte visas just nu")
+or resets the connection itself, instead of passing the refusal on.
 
 :class:`ReadUnreadBody` wraps the application: the rest of a body the application left
 unread is read after the application has answered and before the answer is sent, so the
