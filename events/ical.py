@@ -8,6 +8,7 @@ whenever a published change moves the event in time or place or renames it (see
 """
 
 import datetime
+import logging
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -31,6 +32,8 @@ from fss_site.machine import (
 from fss_site.models import Topic
 
 from .models import EventPage
+
+logger = logging.getLogger(__name__)
 
 TZID = "Europe/Stockholm"
 STOCKHOLM = ZoneInfo(TZID)
@@ -200,8 +203,15 @@ def vevent(event: EventPage, url: str) -> bytes:
     return b"".join(content_line(line) for line in lines)
 
 
-def build_calendar(events, request, *, name: str = "", description: str = "") -> bytes:
-    """A VCALENDAR with the Stockholm VTIMEZONE and one VEVENT per event."""
+def build_calendar(
+    events, request, *, name: str = "", description: str = "", leave_out_unwritable=True
+) -> bytes:
+    """A VCALENDAR with the Stockholm VTIMEZONE and one VEVENT per event.
+
+    An event that cannot be written (dates a calendar cannot hold, saved before the editor
+    refused them) is left out and logged, so that the subscribers of a calendar of many
+    events keep the others; with ``leave_out_unwritable=False`` its error is the answer.
+    """
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -220,9 +230,19 @@ def build_calendar(events, request, *, name: str = "", description: str = "") ->
     if not frame.endswith(end):  # pragma: no cover - the library's own format
         raise ValueError("unexpected end of the calendar")
     parts = [frame[: -len(end)]]
-    parts += [vevent(event, event.get_full_url(request)) for event in events]
+    parts += _vevents(events, request, leave_out_unwritable)
     parts.append(end)
     return b"".join(parts)
+
+
+def _vevents(events, request, leave_out_unwritable: bool):
+    for event in events:
+        try:
+            yield vevent(event, event.get_full_url(request))
+        except (OverflowError, ValueError) as error:
+            if not leave_out_unwritable:
+                raise
+            logger.error("Evenemanget %s kunde inte skrivas i kalendern: %s", event.pk, error)
 
 
 def calendar_response(calendar: bytes, filename: str) -> HttpResponse:
@@ -239,7 +259,7 @@ def event_ics(request, page_id: int):
     """One event, for "Lägg till i kalendern"."""
     site = site_for_request(request)
     event = get_object_or_404(public_events(site), pk=page_id)
-    calendar = build_calendar([event], request)
+    calendar = build_calendar([event], request, leave_out_unwritable=False)
     return calendar_response(calendar, f"{event.slug}.ics")
 
 

@@ -137,6 +137,23 @@ def test_all_day_event_uses_dates_with_exclusive_end(client, site_tree):
     assert events["Heldag"]["UID"] == f"event-{single.pk}@socialchefer.se"
 
 
+def test_an_event_a_calendar_cannot_hold_is_left_out_of_the_feed_not_the_feed(
+    client, site_tree, seminar, caplog
+):
+    # Saved before the editor refused such dates (EventPage.clean): an all-day event to
+    # the last day there is, whose exclusive end no date can hold.
+    endless = add_event(
+        site_tree, "Utan slut", start=local(2030, 6, 30, 0, 0), end=local(2030, 7, 1), all_day=True
+    )
+    EventPage.objects.filter(pk=endless.pk).update(end=local(9999, 12, 31, 12, 0))
+    response = client.get(reverse("events:ical-feed"))
+    assert set(vevents(parse(response))) == {"Seminarium om tillit"}
+    assert f"Evenemanget {endless.pk} kunde inte skrivas i kalendern" in caplog.text
+    # Alone, it is not answered with an empty calendar.
+    response = client.get(reverse("events:ical-event", args=[endless.pk]))
+    assert response.status_code == 400
+
+
 def test_online_event_location_and_event_without_end(client, site_tree):
     add_event(
         site_tree,
