@@ -391,7 +391,7 @@ class EventPage(
             raise ValidationError(errors)
         if self.start and self.end and self.end < self.start:
             raise ValidationError({"end": _("Slutet kan inte ligga före början.")})
-        if self.start and self.end and (self.last_day - self.first_day).days >= self.MAX_DAYS:
+        if self.start and self.end and self.day_count > self.MAX_DAYS:
             raise ValidationError(
                 {"end": _("Ett evenemang kan pågå i högst ett år. Kontrollera slutet.")}
             )
@@ -417,11 +417,16 @@ class EventPage(
         return self.local_end.date() if self.end else self.first_day
 
     @property
+    def day_count(self) -> int:
+        """How many calendar days the event spans, in Stockholm time."""
+        return (self.last_day - self.first_day).days + 1
+
+    @property
     def days(self):
         """Every calendar day of the event, in Stockholm time (a list as long as the event:
-        ask ``first_day`` and ``last_day`` where the days themselves are not needed)."""
+        ask ``first_day``, ``last_day`` or ``day_count`` where the days are not needed)."""
         first = self.first_day
-        return [first + datetime.timedelta(days=n) for n in range((self.last_day - first).days + 1)]
+        return [first + datetime.timedelta(days=n) for n in range(self.day_count)]
 
     ACCESSIBILITY_FIELDS = ["hearing_loop", "sign_language", "captions", "step_free", "webcast"]
     MAX_SCHEDULE_DAYS = 31
@@ -450,8 +455,7 @@ class EventPage(
 
     def schedule(self, attendance):
         """Who is there on which day: one row per day of the event (or with attendance)."""
-        first, last = self.first_day, self.last_day
-        days = set(self.days) if (last - first).days < self.MAX_SCHEDULE_DAYS else set()
+        days = set(self.days) if self.day_count <= self.MAX_SCHEDULE_DAYS else set()
         days.update(a.day for a in attendance)
         by_day: dict = {day: [] for day in days}
         for entry in attendance:
