@@ -445,6 +445,12 @@ class BlogPage(
         return page_day(self.date, self.first_published_at)
 
     @classmethod
+    def undated_imports(cls):
+        """The posts that ``display_date`` gives no date, by the same rule: imported, and
+        no date set since."""
+        return cls.objects.filter(date__isnull=True).exclude(seed_source="")
+
+    @classmethod
     def listing(cls, queryset):
         """Posts as the listings show them, newest first: only the fields a card shows
         (``POST_CARD_FIELDS``), with the category, and the authors' names and links in

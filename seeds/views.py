@@ -21,7 +21,7 @@ EDITING_PERMISSIONS = ["add", "change", "publish"]
 
 def undated_imported_posts():
     """Imported posts whose date an editor still has to set."""
-    return BlogPage.objects.filter(date__isnull=True).exclude(seed_source="")
+    return BlogPage.undated_imports()
 
 
 class UndatedImportedPostsView(PageReportView):
