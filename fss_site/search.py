@@ -366,6 +366,28 @@ def _overview_bounded(request, text, results) -> list[dict]:
     return overview
 
 
+def common_words_only(request, text: str) -> bool:
+    """Whether the database's text search leaves out every word of ``text``.
+
+    PostgreSQL's Swedish configuration drops its stop words ("och", "det", "är") from the
+    query and from the index alike, so a search for them alone finds nothing however much
+    the site holds. The visitor is told so rather than only "0 träffar" and to check the
+    spelling. Asked only when a search found nothing; the other backends keep such words.
+    """
+    results = _search(request, GROUPS[0], text)
+    if not isinstance(results, PostgresSearchResults):
+        return False
+    config = results.query_compiler.get_config(results.backend)
+    with connections[results.query_compiler.queryset.db].cursor() as cursor:
+        cursor.execute(
+            "SELECT bool_and(length(to_tsvector(%s::regconfig, word)) = 0) "
+            "FROM unnest(%s::text[]) word",
+            [config, text.split()],
+        )
+        (dropped,) = cursor.fetchone()
+    return bool(dropped)
+
+
 @finds_site
 def search(request):
     raw = request.GET.get("q", "")
@@ -417,6 +439,7 @@ def search(request):
                 )
     total = sum(g["count"] for g in groups)
     capped = any(g.get("capped") for g in groups)
+    common_words = bool(terms) and not total and common_words_only(request, " ".join(terms))
     title = _("Sök") if not query else _("Sökresultat för ”%(query)s”") % {"query": query}
     context = {
         "query": query,
@@ -426,6 +449,7 @@ def search(request):
         "group": group,
         "total": total,
         "capped": capped,
+        "common_words": common_words,
         "page_of_results": page_of_results,
         "max_length": MAX_QUERY_LENGTH,
         "title": title,

@@ -336,6 +336,27 @@ postgres_only = pytest.mark.skipif(
 )
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's Swedish search drops its stop words"
+)
+@pytest.mark.parametrize("params", [{}, {"typ": "inlagg"}], ids=["overview", "one-type"])
+def test_a_search_for_common_words_alone_says_they_are_left_out(client, content, params):
+    make_post(content.tree, "Det är dags", "dags", excerpt="Det är dags och det är nu.")
+    _response, doc = search(client, q="det är", **params)
+    assert "0 träffar." in doc.main_text
+    assert "Sökningen bortser från vanliga ord som ”det är”." in doc.main_text
+    assert "Kontrollera stavningen." not in doc.main_text
+    assert "/amnen/" in doc.links()
+    # A common word beside one that says more is left out without a word of it.
+    _response, doc = search(client, q="dags det", **params)
+    assert result_titles(doc) == ["Det är dags"]
+    assert "vanliga ord" not in doc.main_text
+    # Words the index does hold, found nowhere, are a misspelling as before.
+    _response, doc = search(client, q="det xyzzyordet", **params)
+    assert "Inga träffar för ”det xyzzyordet”." in doc.main_text
+    assert "vanliga ord" not in doc.main_text
+
+
 @postgres_only
 def test_overview_count_stops_at_the_cap_and_the_type_page_counts_all(client, content, monkeypatch):
     monkeypatch.setattr(site_search, "CANDIDATES", 3)
