@@ -8,6 +8,7 @@ from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wagtail.models import PageViewRestriction
@@ -170,6 +171,10 @@ def test_highlighting_follows_swedish_inflection():
     marked = highlight("Socialtjänst och socialtjänstlagen, inte sociala.", ["socialtjänsten"])
     assert marked == ("<mark>Socialtjänst</mark> och <mark>socialtjänstlagen</mark>, inte sociala.")
     assert highlight("<b>&</b>", ["b"]) == "&lt;<mark>b</mark>&gt;&amp;&lt;/<mark>b</mark>&gt;"
+    # Quotes as Django's escape writes them, in a match and around it.
+    quoted = highlight("Barnens 'röst' och \"röster\"", ["röst"])
+    assert quoted == "Barnens &#x27;<mark>röst</mark>&#x27; och &quot;<mark>röster</mark>&quot;"
+    assert escape("'\"") == "&#x27;&quot;"
     assert highlight("Inget", []) == "Inget"
 
 
