@@ -150,10 +150,14 @@ class BlogIndexPage(
 
         return per_generation(f"blog-filters:{self.pk}", compute)
 
-    def _listing(self, request, posts, *, heading="", suffix="", description=None, feeds=()):
-        page_of_posts = paginate(
-            request, posts, self.POSTS_PER_PAGE, count_key=f"blog-count:{self.pk}:{suffix}"
-        )
+    def _listing(
+        self, request, posts, *, selects="", heading="", suffix="", description=None, feeds=()
+    ):
+        # The key of the count and of the listing's SQL, compiled once per process: the
+        # blog by its id and place in the tree (``child_of`` reads the path), the filter by
+        # its row's id, not its slug, which a new row may take over.
+        key = f"blog-count:{self.pk}:{self.path}:{selects}"
+        page_of_posts = paginate(request, posts, self.POSTS_PER_PAGE, count_key=key)
         title = f"{self.title}: {heading}" if heading else self.title
         query = f"?page={page_of_posts.number}" if page_of_posts.number > 1 else ""
         index_url = self.get_url(request=request)
@@ -202,6 +206,7 @@ class BlogIndexPage(
         return self._listing(
             request,
             self.posts(request).filter(category=category),
+            selects=f"category:{category.pk}",
             heading=gettext("Kategori %(name)s") % {"name": category.name},
             suffix=f"kategori/{category.slug}/",
             description=category.description or None,
@@ -216,6 +221,7 @@ class BlogIndexPage(
         return self._listing(
             request,
             self.posts(request).filter(topics=topic),
+            selects=f"topic:{topic.pk}",
             heading=gettext("Ämne %(name)s") % {"name": topic.name},
             suffix=f"amne/{topic.slug}/",
             description=topic.description or None,
@@ -232,6 +238,7 @@ class BlogIndexPage(
         return self._listing(
             request,
             self.posts(request).filter(tags=tag),
+            selects=f"tag:{tag.pk}",
             heading=gettext("Tagg %(name)s") % {"name": tag.name},
             suffix=f"tagg/{tag.slug}/",
         )
@@ -246,6 +253,7 @@ class BlogIndexPage(
         return self._listing(
             request,
             self.posts(request).filter(authors__person=person).distinct(),
+            selects=f"author:{person.pk}",
             heading=gettext("Inlägg av %(name)s") % {"name": person.title},
             suffix=f"skribent/{person.slug}/",
             feeds=[("feeds:author", (person.pk,), person.title + " (RSS)", RSS)],
@@ -260,6 +268,7 @@ class BlogIndexPage(
         return self._listing(
             request,
             posts,
+            selects=f"year:{year}",
             heading=gettext("År %(year)s") % {"year": year},
             suffix=f"{year}/",
         )

@@ -389,7 +389,9 @@ class CountedPaginator(Paginator):
 
     The first ``COMPILED_PAGES`` pages, the ones read most, are read by SQL compiled once
     per process (``compiled.py``); the count key names what the queryset selects, so it
-    is their key, with the private sections.
+    is their key, with the private sections. The SQL keeps the values it was compiled
+    with, so the key names rows by what stays theirs (an id, a page's path), not by what
+    another row may take over (a slug).
     """
 
     COMPILED_PAGES = 5
@@ -457,8 +459,9 @@ def page_number(request) -> int:
 def paginate(request, queryset, per_page: int = 10, *, count_key: str = ""):
     """One page of the queryset; a page number past the end is a 404 (page 1 may be empty).
 
-    With ``count_key`` the total is kept per generation under that name: it must name
-    exactly what the queryset selects.
+    With ``count_key`` the total is kept per generation under that name, and the first
+    pages' SQL per process (``CountedPaginator``): it must name exactly what the queryset
+    selects.
     """
     if count_key:
         paginator = CountedPaginator(
