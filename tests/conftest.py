@@ -39,13 +39,44 @@ _SERIALIZED_CONTENTS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup):
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database as migrated, then the site's page tree, made once for the session.
+
+    Most tests start from the page tree (``site_tree``); making it took some 0.7 s a test.
+    It is committed here, so every test's transaction starts with it and
+    ``ensure_site_tree()`` finds it. Transactional tests run after all others and flush
+    the tables at their end; a serialized rollback puts back the database as it is here,
+    tree included, and the others make what they need again. Tests of what the migrations
+    alone leave ask for ``as_migrated``.
+    """
     from django.db import connections
 
-    for alias in connections:
-        contents = getattr(connections[alias], "_test_serialized_contents", None)
-        if contents:
-            _SERIALIZED_CONTENTS[alias] = contents
+    from fss_site.site_tree import ensure_site_tree
+
+    with django_db_blocker.unblock():
+        ensure_site_tree()
+        for alias in connections:
+            connection = connections[alias]
+            if getattr(connection, "_test_serialized_contents", None):
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+                _SERIALIZED_CONTENTS[alias] = connection._test_serialized_contents
+
+
+@pytest.fixture
+def as_migrated(db):
+    """The page tree as the migrations leave it, for tests of what builds on that: Wagtail's
+    placeholder home page as the default site's root, no site tree."""
+    from wagtail.models import Page, Site
+
+    from fss_site.models import HomePage
+
+    Site.objects.all().delete()
+    for home in HomePage.objects.all():
+        home.delete()
+    placeholder = Page.get_first_root_node().add_child(
+        instance=Page(title="Welcome to your new Wagtail site!", slug="home", live=True)
+    )
+    Site.objects.create(hostname="localhost", port=80, root_page=placeholder, is_default_site=True)
 
 
 @pytest.fixture(autouse=True)
@@ -75,12 +106,18 @@ def _migrated_data_after_flush(request, _django_db_marker):
 @pytest.fixture(autouse=True)
 def _kept_values_end_with_the_test():
     """Values kept per generation (``fss_site.listing.per_generation``) are keyed by this
-    process's count of saves. A test's changes are rolled back, which no save follows: the
-    next test must not read what this one kept."""
+    process's count of saves, and Django's caches keep what was read. A test's changes are
+    rolled back, which no save follows: the next test must not read what this one kept."""
     yield
+    from django.core.cache import caches
+
     from fss_site.listing import content_changed
 
     content_changed()
+    # What Django's caches kept (Wagtail's site root paths among them) was read from rows
+    # that the test's rollback took away.
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
 
 
 @pytest.fixture

@@ -98,7 +98,7 @@ def test_topic_names_are_unique_regardless_of_case():
 
 
 @pytest.mark.django_db
-def test_site_tree_is_idempotent():
+def test_site_tree_is_idempotent(as_migrated):
     tree, created = ensure_site_tree()
     assert "Blogg" in created
     pages_before = Page.objects.count()
@@ -112,7 +112,7 @@ def test_site_tree_is_idempotent():
 
 
 @pytest.mark.django_db
-def test_setup_site_command_reports():
+def test_setup_site_command_reports(as_migrated):
     out = StringIO()
     call_command("setup_site", stdout=out)
     assert "Skapade sidor" in out.getvalue()
@@ -150,7 +150,7 @@ def test_scheduled_publishing_and_expiry(site_tree):
 
 
 @pytest.mark.django_db
-def test_site_address_comes_from_site_url(settings):
+def test_site_address_comes_from_site_url(as_migrated, settings):
     settings.SITE_URL = "https://www.socialchefer.se"
     ensure_site_tree()
     site = Site.objects.get(is_default_site=True)
