@@ -717,17 +717,42 @@ class GenerationWatcher:
     the network. While the subscription is not established or has failed (a ping every
     ``CHECK_SECONDS`` finds a Redis that hangs), :meth:`current` returns None and callers
     read the token from Redis on each request.
+
+    The channel is named after the key prefix *and* the Redis database: Redis has one set
+    of channels for all its databases, and a site on another database of the same server
+    (a staging copy) has its own generation. A process has one watcher per channel
+    (:meth:`shared`), whichever thread asks: Django gives each thread its own cache
+    object, and threads that disagreed on the generation would throw away each other's
+    values kept in the process (``LocalValues`` holds one generation), while each thread a
+    server starts anew would leave a watcher thread behind.
     """
 
     RECONNECT_SECONDS = 1.0
     CHECK_SECONDS = 2.0
 
+    _shared: dict[tuple[str, str], GenerationWatcher] = {}
+    _shared_lock = threading.Lock()
+
     def __init__(self, cache):
+        import redis
+
         self.cache = cache
-        self.channel = cache.make_key(GENERATION_KEY) + ":channel"
+        self.location = cache._cache._servers[0]
+        # As redis-py reads it: the URL's database, else the one in OPTIONS, else 0.
+        options = getattr(cache._cache, "_pool_options", {})
+        database = redis.ConnectionPool.from_url(self.location, **options).connection_kwargs
+        self.channel = f"{cache.make_key(GENERATION_KEY)}:channel:{database.get('db', 0)}"
         self._token = None
         self._pid = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def shared(cls, cache) -> GenerationWatcher:
+        """The watcher of this process for the cache's server, database and prefix."""
+        watcher = cls(cache)
+        key = (watcher.location, watcher.channel)
+        with cls._shared_lock:
+            return cls._shared.setdefault(key, watcher)
 
     def current(self) -> str | None:
         if self._pid != os.getpid():
@@ -750,7 +775,9 @@ class GenerationWatcher:
                 return
             self._pid = os.getpid()
             self._token = None
-            thread = threading.Thread(target=self._follow, name="fss-generation", daemon=True)
+            thread = threading.Thread(
+                target=self._follow, name=f"fss-generation {self.channel}", daemon=True
+            )
             thread.start()
 
     def _follow(self) -> None:
@@ -999,7 +1026,7 @@ class ResilientRedisCache(RedisCache):
         self._class = _ReusedClientRedisCacheClient
         self._retry_after = float(params.get("RETRY_AFTER", 5))
         self._failed_at = 0.0
-        self.generation_watcher = GenerationWatcher(self)
+        self.generation_watcher = GenerationWatcher.shared(self)
 
     def _guard(self, what, default, call, *args, **kwargs):
         if self._failed_at and time.monotonic() - self._failed_at < self._retry_after:

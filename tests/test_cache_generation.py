@@ -32,9 +32,9 @@ def wait_for(condition, seconds=10.0):
     return False
 
 
-def redis_params(prefix, port=REDIS[1]):
+def redis_params(prefix, port=REDIS[1], database=13):
     return (
-        f"redis://127.0.0.1:{port}/13",
+        f"redis://127.0.0.1:{port}/{database}",
         {
             "KEY_PREFIX": prefix,
             "OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 0.3},
@@ -54,9 +54,12 @@ def prefix():
             client.delete(key)
 
 
-def process_cache(prefix, port=REDIS[1]):
-    """The cache as one more server process sees it."""
-    return ResilientRedisCache(*redis_params(prefix, port))
+def process_cache(prefix, port=REDIS[1], database=13):
+    """The cache as one more server process sees it: with a watcher of its own (in one
+    process, every cache object of a location shares one)."""
+    cache = ResilientRedisCache(*redis_params(prefix, port, database))
+    cache.generation_watcher = page_cache_module.GenerationWatcher(cache)
+    return cache
 
 
 def new_generation_from(cache) -> str:
@@ -78,6 +81,48 @@ def test_a_new_generation_reaches_every_process(prefix):
     # The process that made the change knows at once; the other as soon as Redis tells it.
     assert first.generation_watcher.current() == token
     assert wait_for(lambda: second.generation_watcher.current() == token, seconds=2)
+
+
+@needs_redis
+def test_a_new_generation_in_another_redis_database_is_not_taken(prefix):
+    """Redis has one set of pub/sub channels for all its databases: a site on database 12
+    (a staging copy, say) must not hand its generation to the servers of database 13."""
+    ours, theirs = process_cache(prefix), process_cache(prefix, database=12)
+    try:
+        assert wait_for(lambda: ours.generation_watcher.current() is not None)
+        assert wait_for(lambda: theirs.generation_watcher.current() is not None)
+        before = ours.generation_watcher.current()
+        new_generation_from(theirs)
+        assert not wait_for(lambda: ours.generation_watcher.current() != before, seconds=1)
+        assert ours.generation_watcher.current() == ours.get(GENERATION_KEY)
+    finally:
+        client = theirs._cache.get_client(write=True)
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
+
+
+@needs_redis
+def test_the_threads_of_a_process_follow_one_generation(prefix, settings):
+    """Django gives each thread its own cache object; they share one watcher, so the
+    threads of a server never disagree on the generation (values kept per process would be
+    thrown away at each disagreement), and a thread that ends leaves no watcher behind."""
+    location, params = redis_params(prefix)
+    settings.CACHES = {"default": {"BACKEND": "fss_site.cache.ResilientRedisCache", **params}}
+    settings.CACHES["default"]["LOCATION"] = location
+    watchers = []
+
+    def request_thread():
+        watchers.append(caches["default"].generation_watcher)
+
+    for _ in range(3):
+        thread = threading.Thread(target=request_thread)
+        thread.start()
+        thread.join()
+    assert caches["default"].generation_watcher is watchers[0]
+    assert all(watcher is watchers[0] for watcher in watchers)
+    assert wait_for(lambda: watchers[0].current() is not None)
+    names = [thread.name for thread in threading.enumerate()]
+    assert names.count(f"fss-generation {watchers[0].channel}") == 1
 
 
 class FreezableProxy:
