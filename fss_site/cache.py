@@ -734,25 +734,32 @@ class GenerationWatcher:
     _shared_lock = threading.Lock()
 
     def __init__(self, cache):
-        import redis
-
         self.cache = cache
-        self.location = cache._cache._servers[0]
-        # As redis-py reads it: the URL's database, else the one in OPTIONS, else 0.
-        options = getattr(cache._cache, "_pool_options", {})
-        database = redis.ConnectionPool.from_url(self.location, **options).connection_kwargs
-        self.channel = f"{cache.make_key(GENERATION_KEY)}:channel:{database.get('db', 0)}"
+        self.location, self.channel = self._address(cache)
         self._token = None
         self._pid = None
         self._lock = threading.Lock()
 
+    @staticmethod
+    def _address(cache) -> tuple[str, str]:
+        """The cache's Redis server and the generation's channel on it."""
+        import redis
+
+        location = cache._cache._servers[0]
+        # As redis-py reads it: the URL's database, else the one in OPTIONS, else 0.
+        options = getattr(cache._cache, "_pool_options", {})
+        database = redis.ConnectionPool.from_url(location, **options).connection_kwargs
+        return location, f"{cache.make_key(GENERATION_KEY)}:channel:{database.get('db', 0)}"
+
     @classmethod
     def shared(cls, cache) -> GenerationWatcher:
         """The watcher of this process for the cache's server, database and prefix."""
-        watcher = cls(cache)
-        key = (watcher.location, watcher.channel)
+        key = cls._address(cache)
         with cls._shared_lock:
-            return cls._shared.setdefault(key, watcher)
+            watcher = cls._shared.get(key)
+            if watcher is None:
+                watcher = cls._shared[key] = cls(cache)
+            return watcher
 
     def current(self) -> str | None:
         if self._pid != os.getpid():
@@ -784,12 +791,11 @@ class GenerationWatcher:
         import redis
 
         pid = os.getpid()
-        location = self.cache._cache._servers[0]
         while self._pid == pid:
             pubsub = None
             try:
                 client = redis.Redis.from_url(
-                    location, socket_connect_timeout=0.5, socket_timeout=0.5
+                    self.location, socket_connect_timeout=0.5, socket_timeout=0.5
                 )
                 pubsub = client.pubsub()
                 pubsub.subscribe(self.channel)
